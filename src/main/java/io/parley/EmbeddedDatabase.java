@@ -1,0 +1,77 @@
+package io.parley;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The development database: a MongoDB-wire server in this process, persisted to an H2 file under
+ * the data folder, listening on loopback so that a second local node can share it. It ignores TTL
+ * and non-unique indexes, so services enforce expiry in code.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+  public static final String FILE_NAME = "parley-embedded.mv";
+
+  private final MongoServer server;
+  private final InetSocketAddress address;
+
+  private EmbeddedDatabase(MongoServer server, InetSocketAddress address) {
+    this.server = server;
+    this.address = address;
+  }
+
+  /** Opens (or creates) the database file and listens on 127.0.0.1:{@code port} (0 = any). */
+  public static EmbeddedDatabase start(Path dataDir, int port) {
+    Path file = dataDir.resolve(FILE_NAME);
+    H2Backend backend;
+    try {
+      Files.createDirectories(dataDir);
+      backend = new H2Backend(file.toString());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot open the embedded database "
+              + file
+              + " (is another node using this data folder? point it at this one with MONGO_URI,"
+              + " or give it its own PARLEY_DATA_DIR): "
+              + e.getMessage(),
+          e);
+    }
+    MongoServer server = new MongoServer(backend);
+    try {
+      server.bind(new InetSocketAddress("127.0.0.1", port));
+    } catch (RuntimeException e) {
+      server.shutdownNow();
+      boolean inUse =
+          e.getCause() instanceof BindException
+              || String.valueOf(e.getMessage()).contains("in use");
+      throw new IllegalStateException(
+          "cannot listen for the embedded database on 127.0.0.1:"
+              + port
+              + (inUse
+                  ? " (port in use: to share a running node's database set MONGO_URI=mongodb://127.0.0.1:"
+                      + port
+                      + ", or choose another PARLEY_EMBEDDED_MONGO_PORT)"
+                  : ": " + e.getMessage()),
+          e);
+    }
+    return new EmbeddedDatabase(server, server.getLocalAddress());
+  }
+
+  public int port() {
+    return address.getPort();
+  }
+
+  public String connectionString(String database) {
+    return "mongodb://127.0.0.1:" + address.getPort() + "/" + database;
+  }
+
+  /** Stops listening and closes the file cleanly, so that nothing written is lost. */
+  @Override
+  public void close() {
+    server.shutdown();
+  }
+}

@@ -1,0 +1,274 @@
+package io.parley;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.parley.auth.AuthVerticle;
+import io.parley.bus.Codecs;
+import io.parley.config.ParleyConfig;
+import io.parley.config.Redact;
+import io.parley.config.Role;
+import io.parley.http.HttpVerticle;
+import io.parley.persistence.PersistenceVerticle;
+import io.parley.uploads.UploadsVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.FileNotFoundException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Parley node: builds the (clustered) Vert.x instance, starts the embedded database when
+ * needed, and deploys the verticles of its roles. {@link #stop()} undoes it in reverse.
+ */
+public final class Node {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  /** Deployment order: services first, so the HTTP layer finds them when it starts. */
+  private static final List<Role> START_ORDER =
+      List.of(Role.PERSISTENCE, Role.AUTH, Role.UPLOADS, Role.HTTP);
+
+  private final ParleyConfig config;
+  private final EmbeddedDatabase database;
+  private final Vertx vertx;
+  private final NodeContext context;
+  private final List<String> deployments = new ArrayList<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CompletableFuture<Integer> httpPort = new CompletableFuture<>();
+
+  private Node(ParleyConfig config, EmbeddedDatabase database, Vertx vertx, NodeContext context) {
+    this.config = config;
+    this.database = database;
+    this.vertx = vertx;
+    this.context = context;
+  }
+
+  /**
+   * Starts a node. Blocks briefly while the embedded database opens (call it from a plain thread,
+   * not an event loop); the rest is asynchronous. On failure everything already started is closed.
+   */
+  public static Future<Node> start(ParleyConfig config) {
+    Logging.routeLibrariesToSlf4j();
+    EmbeddedDatabase db = null;
+    String mongoUri = config.mongo().uri();
+    boolean needsDb = config.node().roles().stream().anyMatch(Role::usesDatabase);
+    if (needsDb && config.mongo().embedded()) {
+      try {
+        db = EmbeddedDatabase.start(config.node().dataDir(), config.mongo().embeddedPort());
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      mongoUri = db.connectionString(config.mongo().database());
+      LOG.info(
+          "embedded database (development) at 127.0.0.1:{}, files in {}; it enforces unique"
+              + " indexes only (others are ignored, expiry is enforced in code)",
+          db.port(),
+          config.node().dataDir());
+    } else if (needsDb) {
+      LOG.info("database {}", Redact.uri(mongoUri));
+    }
+    EmbeddedDatabase embedded = db;
+    String uri = mongoUri;
+    HazelcastClusterManager hz;
+    try {
+      hz =
+          config.cluster().enabled()
+              ? new HazelcastClusterManager(hazelcastConfig(config.cluster()))
+              : null;
+    } catch (RuntimeException | FileNotFoundException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      return Future.failedFuture(
+          new IllegalStateException(
+              "cannot read the Hazelcast configuration: " + e.getMessage(), e));
+    }
+    return buildVertx(config, hz)
+        .compose(
+            vertx -> {
+              Codecs.register(vertx);
+              String nodeId = hz != null ? hz.getNodeId() : UUID.randomUUID().toString();
+              NodeContext ctx =
+                  new NodeContext(
+                      config, nodeId, uri, hz != null, () -> hz == null ? 1 : hz.getNodes().size());
+              Node node = new Node(config, embedded, vertx, ctx);
+              return node.deployRoles()
+                  .map(node)
+                  .recover(err -> node.stop().transform(ignored -> Future.<Node>failedFuture(err)));
+            },
+            err -> {
+              if (embedded != null) {
+                embedded.close();
+              }
+              return Future.failedFuture(err);
+            });
+  }
+
+  private static Future<Vertx> buildVertx(ParleyConfig config, HazelcastClusterManager hz) {
+    VertxOptions options = new VertxOptions();
+    if (hz == null) {
+      return Future.succeededFuture(Vertx.builder().with(options).build());
+    }
+    String host = config.cluster().host();
+    options.setEventBusOptions(
+        new EventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0));
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(hz)
+        .buildClustered()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot join the cluster on "
+                            + host
+                            + ":"
+                            + config.cluster().port()
+                            + ": "
+                            + err.getMessage(),
+                        err)));
+  }
+
+  /** cluster.xml (or the bundled copy) with port, host and members from the config on top. */
+  static Config hazelcastConfig(ParleyConfig.ClusterConfig cluster) throws FileNotFoundException {
+    Config hz =
+        cluster.configFile() != null
+            ? new FileSystemXmlConfig(cluster.configFile().toFile())
+            : new ClasspathXmlConfig("cluster.xml");
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(cluster.port()).setPortAutoIncrement(false);
+    net.setPublicAddress(cluster.host() + ":" + cluster.port());
+    net.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    hz.setProperty("hazelcast.local.localAddress", cluster.host());
+    return hz;
+  }
+
+  private Future<Void> deployRoles() {
+    Future<Void> chain = Future.succeededFuture();
+    for (Role role : START_ORDER) {
+      if (!config.node().runs(role)) {
+        continue;
+      }
+      int instances = config.node().instancesOf(role);
+      Supplier<Deployable> factory = factory(role);
+      chain =
+          chain.compose(
+              v ->
+                  vertx
+                      .deployVerticle(factory, new DeploymentOptions().setInstances(instances))
+                      .recover(
+                          err ->
+                              Future.failedFuture(
+                                  new IllegalStateException(
+                                      "deploying role '"
+                                          + role.key()
+                                          + "' failed: "
+                                          + err.getMessage(),
+                                      err)))
+                      .map(
+                          id -> {
+                            synchronized (deployments) {
+                              deployments.add(id);
+                            }
+                            LOG.info(
+                                "role {} deployed ({} instance{})",
+                                role.key(),
+                                instances,
+                                instances == 1 ? "" : "s");
+                            return null;
+                          }));
+    }
+    return chain.onSuccess(
+        v ->
+            LOG.info(
+                "node {} running roles {}{}",
+                context.nodeId(),
+                config.node().roles().stream().map(Role::key).toList(),
+                context.clustered()
+                    ? " in a cluster of " + context.clusterMembers().getAsInt()
+                    : " standalone"));
+  }
+
+  private Supplier<Deployable> factory(Role role) {
+    return switch (role) {
+      case HTTP -> () -> new HttpVerticle(context, httpPort::complete);
+      case AUTH -> () -> new AuthVerticle(context);
+      case PERSISTENCE -> () -> new PersistenceVerticle(context);
+      case UPLOADS -> () -> new UploadsVerticle(context);
+    };
+  }
+
+  /**
+   * Stops accepting requests, lets in-flight ones finish (up to the configured grace), undeploys
+   * the services, leaves the cluster and closes the embedded database. Idempotent.
+   */
+  public Future<Void> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    List<String> ids;
+    synchronized (deployments) {
+      ids = new ArrayList<>(deployments);
+    }
+    // HTTP was deployed last: undeploy in reverse so requests still find their services.
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      String id = ids.get(i);
+      chain =
+          chain.compose(
+              v ->
+                  vertx
+                      .undeploy(id)
+                      .recover(
+                          err -> {
+                            LOG.warn("undeploying {} failed: {}", id, err.getMessage());
+                            return Future.succeededFuture();
+                          }));
+    }
+    return chain
+        .eventually(vertx::close)
+        .eventually(
+            () -> {
+              if (database != null) {
+                database.close();
+              }
+              LOG.info("node {} stopped", context.nodeId());
+              return Future.succeededFuture();
+            });
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public NodeContext context() {
+    return context;
+  }
+
+  /** The port the HTTP role listens on (useful when configured as 0); -1 without that role. */
+  public int httpPort() {
+    return config.node().runs(Role.HTTP) ? httpPort.getNow(-1) : -1;
+  }
+
+  /** The embedded database's port, or -1 when the node uses MONGO_URI or needs no database. */
+  public int embeddedDatabasePort() {
+    return database == null ? -1 : database.port();
+  }
+}

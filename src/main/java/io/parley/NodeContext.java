@@ -1,0 +1,19 @@
+package io.parley;
+
+import io.parley.config.ParleyConfig;
+import java.util.function.IntSupplier;
+
+/**
+ * What the bootstrap hands every verticle it deploys.
+ *
+ * @param config the validated configuration
+ * @param nodeId this node's id (the cluster member id when clustered)
+ * @param mongoUri the MongoDB connection string to use (the embedded one when none is configured)
+ * @param clusterMembers members of the cluster as this node sees them (1 when standalone)
+ */
+public record NodeContext(
+    ParleyConfig config,
+    String nodeId,
+    String mongoUri,
+    boolean clustered,
+    IntSupplier clusterMembers) {}

@@ -1,0 +1,69 @@
+package io.parley.bus;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An error as clients see it: {@code {"error":{"code":"…","message":"…"}}} with an HTTP status,
+ * plus optional details (e.g. {@code retryAfterSeconds}). Crosses the bus inside a {@link
+ * ReplyException}.
+ */
+public record ApiError(int status, String code, String message, JsonObject details) {
+
+  public static ApiError of(Failure failure, String code, String message) {
+    return new ApiError(failure.httpStatus(), code, message, null);
+  }
+
+  /** A failed future carrying this error across the bus. */
+  public ReplyException toReplyException() {
+    JsonObject body = new JsonObject().put("code", code).put("message", message);
+    if (details != null) {
+      body.put("details", details);
+    }
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status + 1000, body.encode());
+  }
+
+  public ApiError withDetails(JsonObject d) {
+    return new ApiError(status, code, message, d);
+  }
+
+  /** Turns whatever a bus request failed with into what the client should see. */
+  public static ApiError from(Throwable t) {
+    if (t instanceof ApiException e) {
+      return e.error();
+    }
+    if (t instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return new ApiError(
+            503, "service_unavailable", "No node of the cluster serves this request now", null);
+      }
+      if (re.failureType() == ReplyFailure.TIMEOUT) {
+        return new ApiError(504, "timeout", "The service did not answer in time", null);
+      }
+      int code = re.failureCode();
+      if (code >= Failure.CLIENT_MIN && code <= Failure.SERVER_MAX) {
+        try {
+          JsonObject body = new JsonObject(re.getMessage());
+          return new ApiError(
+              Failure.httpStatusOf(code),
+              body.getString("code", "error"),
+              body.getString("message", ""),
+              body.getJsonObject("details"));
+        } catch (DecodeException | ClassCastException ignored) {
+          return new ApiError(Failure.httpStatusOf(code), "error", "", null);
+        }
+      }
+    }
+    return new ApiError(500, "internal_error", "Something went wrong on our side", null);
+  }
+
+  public JsonObject toJson() {
+    JsonObject err = new JsonObject().put("code", code).put("message", message);
+    if (details != null) {
+      err.mergeIn(details);
+    }
+    return new JsonObject().put("error", err);
+  }
+}

@@ -1,0 +1,62 @@
+package io.parley.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one address: the handler's result becomes the reply, an {@link ApiException} becomes a
+ * coded failure, anything else a logged 1500.
+ */
+public final class BusService {
+  private static final Logger LOG = LoggerFactory.getLogger(BusService.class);
+
+  private BusService() {}
+
+  /**
+   * Registers {@code handler} on {@code address} (clustered). Completes when the registration has
+   * reached the cluster.
+   */
+  public static Future<MessageConsumer<JsonObject>> serve(
+      Vertx vertx, String address, Function<JsonObject, Future<?>> handler) {
+    MessageConsumer<JsonObject> consumer =
+        vertx.eventBus().consumer(address, msg -> handle(address, msg, handler));
+    return consumer.completion().map(v -> consumer);
+  }
+
+  private static void handle(
+      String address, Message<JsonObject> msg, Function<JsonObject, Future<?>> handler) {
+    Future<?> result;
+    try {
+      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+      result = handler.apply(body);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            msg.reply(ar.result());
+          } else {
+            Throwable t = ar.cause();
+            if (t instanceof ApiException e) {
+              ReplyException re = e.error().toReplyException();
+              msg.fail(re.failureCode(), re.getMessage());
+            } else {
+              LOG.error("request on {} failed", address, t);
+              ReplyException re =
+                  ApiError.of(
+                          Failure.INTERNAL, "internal_error", "Something went wrong on our side")
+                      .toReplyException();
+              msg.fail(re.failureCode(), re.getMessage());
+            }
+          }
+        });
+  }
+}

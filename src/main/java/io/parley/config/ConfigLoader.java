@@ -1,0 +1,473 @@
+package io.parley.config;
+
+import io.parley.config.ParleyConfig.ClusterConfig;
+import io.parley.config.ParleyConfig.HttpConfig;
+import io.parley.config.ParleyConfig.JwtConfig;
+import io.parley.config.ParleyConfig.LogConfig;
+import io.parley.config.ParleyConfig.MongoConfig;
+import io.parley.config.ParleyConfig.NodeConfig;
+import io.parley.config.ParleyConfig.RedisConfig;
+import io.parley.config.ParleyConfig.UploadsConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Builds {@link ParleyConfig} from the bundled defaults, the operator's file, a {@code .env} file
+ * and the environment, then validates it, collecting every problem before failing.
+ */
+public final class ConfigLoader {
+
+  /** The defaults: {@code conf/parley.yaml}, copied into the jar by the build. */
+  public static final String DEFAULTS_RESOURCE = "parley-defaults/parley.yaml";
+
+  static final int MIN_SECRET_BYTES = 32;
+  static final String DEV_SECRET_FILE = "jwt-dev-secret";
+
+  private enum Kind {
+    STRING,
+    LIST,
+    MAP
+  }
+
+  private record EnvVar(String name, String path, Kind kind) {}
+
+  /** Environment variables and the key each overrides: the seed's names and the node's own. */
+  private static final List<EnvVar> ENV_VARS =
+      List.of(
+          new EnvVar("NODE_ENV", "env", Kind.STRING),
+          new EnvVar("PARLEY_ROLES", "node.roles", Kind.LIST),
+          new EnvVar("PARLEY_INSTANCES", "node.instances", Kind.MAP),
+          new EnvVar("PARLEY_DATA_DIR", "node.dataDir", Kind.STRING),
+          new EnvVar("HOST", "http.host", Kind.STRING),
+          new EnvVar("PORT", "http.port", Kind.STRING),
+          new EnvVar("API_URL", "http.publicUrl", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER", "cluster.enabled", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER_HOST", "cluster.host", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER_PORT", "cluster.port", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER_MEMBERS", "cluster.members", Kind.LIST),
+          new EnvVar("PARLEY_CLUSTER_CONFIG", "cluster.configFile", Kind.STRING),
+          new EnvVar("MONGO_URI", "mongo.uri", Kind.STRING),
+          new EnvVar("MONGO_DATABASE", "mongo.database", Kind.STRING),
+          new EnvVar("PARLEY_EMBEDDED_MONGO_PORT", "mongo.embeddedPort", Kind.STRING),
+          new EnvVar("JWT_SECRET", "jwt.secret", Kind.STRING),
+          new EnvVar("JWT_EXPIRES_IN", "jwt.expiresIn", Kind.STRING),
+          new EnvVar("REDIS_URL", "redis.url", Kind.STRING),
+          new EnvVar("REDIS_PASSWORD", "redis.password", Kind.STRING),
+          new EnvVar("UPLOAD_DIR", "uploads.dir", Kind.STRING),
+          new EnvVar("MAX_FILE_SIZE", "uploads.maxFileSize", Kind.STRING),
+          new EnvVar("LOG_LEVEL", "log.level", Kind.STRING),
+          new EnvVar("LOG_FORMAT", "log.format", Kind.STRING));
+
+  private final Map<String, String> env;
+  private final Path workDir;
+  private final List<String> warnings = new ArrayList<>();
+
+  private ConfigLoader(Map<String, String> env, Path workDir) {
+    this.env = env;
+    this.workDir = workDir;
+  }
+
+  /** The result: the config and the warnings to log once logging is set up. */
+  public record Loaded(ParleyConfig config, List<String> warnings) {}
+
+  /** Loads from the real environment and working directory. */
+  public static Loaded fromProcess() {
+    return load(System.getenv(), Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * Loads with the given environment (a {@code .env} file in {@code workDir} fills in what it does
+   * not set).
+   *
+   * @throws ConfigException listing every problem
+   */
+  public static Loaded load(Map<String, String> env, Path workDir) {
+    ConfigLoader loader = new ConfigLoader(withDotEnv(env, workDir), workDir);
+    ParleyConfig cfg = loader.build();
+    return new Loaded(cfg, List.copyOf(loader.warnings));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private ParleyConfig build() {
+    List<String> problems = new ArrayList<>();
+    JsonObject tree = readYaml(defaultsText(), "bundled defaults");
+    Set<String> knownPaths = leafPaths(tree);
+
+    String confPath = env.get("PARLEY_CONF");
+    Path operatorFile =
+        confPath != null && !confPath.isBlank()
+            ? workDir.resolve(confPath)
+            : workDir.resolve("conf/parley.yaml");
+    if (Files.isRegularFile(operatorFile)) {
+      try {
+        JsonObject operator = readYaml(Files.readString(operatorFile), operatorFile.toString());
+        for (String p : leafPaths(operator)) {
+          if (!knownPaths.contains(p) && !isUnderMapKey(p)) {
+            problems.add(p + " (" + operatorFile.getFileName() + "): unknown key");
+          }
+        }
+        deepMerge(tree, operator);
+      } catch (IOException | RuntimeException e) {
+        problems.add("PARLEY_CONF: cannot read " + operatorFile + ": " + e.getMessage());
+      }
+    } else if (confPath != null && !confPath.isBlank()) {
+      problems.add("PARLEY_CONF: no such file " + operatorFile);
+    }
+
+    Map<String, String> sources = new HashMap<>();
+    for (EnvVar v : ENV_VARS) {
+      String value = env.get(v.name());
+      if (value == null) {
+        continue;
+      }
+      sources.put(v.path(), v.name());
+      Object converted =
+          switch (v.kind()) {
+            case STRING -> value.trim();
+            case LIST -> splitList(value);
+            case MAP -> splitMap(value, v.name(), problems);
+          };
+      put(tree, v.path(), converted);
+    }
+    if (env.containsKey("PARLEY_CLUSTER_PORT") && !env.containsKey("PARLEY_CLUSTER")) {
+      put(tree, "cluster.enabled", true);
+      sources.put("cluster.enabled", "PARLEY_CLUSTER_PORT");
+    }
+
+    Reader r = new Reader(tree, sources, problems);
+    Mode mode = r.enumValue("env", Mode.class);
+    NodeConfig node = readNode(r);
+    HttpConfig http =
+        new HttpConfig(
+            r.string("http.host"),
+            r.intRange("http.port", 0, 65535),
+            r.string("http.publicUrl"),
+            r.intRange("http.maxBodyBytes", 1024, 64 * 1024 * 1024),
+            r.longRange("http.busTimeoutMs", 100, 600_000));
+    ClusterConfig cluster = readCluster(r);
+    MongoConfig mongo =
+        new MongoConfig(
+            r.string("mongo.uri"),
+            r.string("mongo.database"),
+            r.intRange("mongo.embeddedPort", 0, 65535),
+            r.intRange("mongo.maxPoolSize", 1, 1000));
+    if (mongo.uri() != null && !mongo.uri().isEmpty() && !mongo.uri().startsWith("mongodb")) {
+      r.problem("mongo.uri", "must start with mongodb:// or mongodb+srv://");
+    }
+    if (mode == Mode.PRODUCTION && mongo.uri() != null && mongo.uri().isEmpty()) {
+      r.problem(
+          "mongo.uri", "is required in production (the embedded database is for development)");
+    }
+    RedisConfig redis = new RedisConfig(r.string("redis.url"), r.string("redis.password"));
+    if (redis.url() != null
+        && !redis.url().isEmpty()
+        && !(redis.url().startsWith("redis://") || redis.url().startsWith("rediss://"))) {
+      r.problem("redis.url", "must start with redis:// or rediss://");
+    }
+    UploadsConfig uploads =
+        new UploadsConfig(
+            r.path("uploads.dir", workDir), r.longRange("uploads.maxFileSize", 1, 5L << 30));
+    String level = r.oneOf("log.level", List.of("trace", "debug", "info", "warn", "error"));
+    String format = r.oneOf("log.format", List.of("auto", "json", "text"));
+    LogConfig log =
+        new LogConfig(
+            level, "json".equals(format) || ("auto".equals(format) && mode == Mode.PRODUCTION));
+    String secret = r.string("jwt.secret");
+    java.time.Duration expiresIn = r.duration("jwt.expiresIn");
+
+    if (secret != null && mode != null) {
+      int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+      if (mode == Mode.PRODUCTION && bytes < MIN_SECRET_BYTES) {
+        r.problem(
+            "jwt.secret",
+            secret.isEmpty()
+                ? "is required in production (at least " + MIN_SECRET_BYTES + " bytes)"
+                : "is " + bytes + " bytes; at least " + MIN_SECRET_BYTES + " are required");
+      } else if (!secret.isEmpty() && bytes < MIN_SECRET_BYTES) {
+        warnings.add(
+            "JWT_SECRET is only "
+                + bytes
+                + " bytes; production requires at least "
+                + MIN_SECRET_BYTES);
+      }
+    }
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+
+    boolean generated = secret.isEmpty();
+    if (generated) {
+      secret = developmentSecret(mode, node.dataDir());
+    }
+    return new ParleyConfig(
+        mode,
+        node,
+        http,
+        cluster,
+        mongo,
+        new JwtConfig(secret, generated, expiresIn),
+        redis,
+        uploads,
+        log);
+  }
+
+  private NodeConfig readNode(Reader r) {
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (String s : r.stringList("node.roles")) {
+      Role.parse(s)
+          .ifPresentOrElse(
+              roles::add,
+              () ->
+                  r.problem(
+                      "node.roles",
+                      "unknown role \"" + s + "\" (use http, auth, persistence, uploads)"));
+    }
+    if (roles.isEmpty() && !r.hasProblem("node.roles")) {
+      r.problem("node.roles", "must name at least one role");
+    }
+    Map<Role, Integer> instances = new EnumMap<>(Role.class);
+    JsonObject inst = r.object("node.instances");
+    if (inst != null) {
+      for (String key : inst.fieldNames()) {
+        Role.parse(key)
+            .ifPresentOrElse(
+                role -> instances.put(role, r.intRange("node.instances." + key, 0, 256)),
+                () -> r.problem("node.instances." + key, "unknown role"));
+      }
+    }
+    return new NodeConfig(
+        roles,
+        instances,
+        r.path("node.dataDir", workDir),
+        r.longRange("node.shutdownGraceMs", 0, 600_000));
+  }
+
+  private ClusterConfig readCluster(Reader r) {
+    boolean enabled = r.bool("cluster.enabled");
+    List<String> members = r.stringList("cluster.members");
+    for (String m : members) {
+      int colon = m.lastIndexOf(':');
+      boolean ok = colon > 0;
+      if (ok) {
+        try {
+          int p = Integer.parseInt(m.substring(colon + 1));
+          ok = p > 0 && p <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        r.problem("cluster.members", "\"" + m + "\" is not host:port (list members one by one)");
+      }
+    }
+    if (enabled && members.isEmpty()) {
+      r.problem("cluster.members", "must list at least one member when clustering is on");
+    }
+    String file = r.string("cluster.configFile");
+    Path configFile = null;
+    if (file != null && !file.isBlank()) {
+      Path p = workDir.resolve(file);
+      if (Files.isRegularFile(p)) {
+        configFile = p;
+      } else if (!"cluster.xml".equals(file)) {
+        r.problem("cluster.configFile", "no such file " + p);
+      }
+    }
+    return new ClusterConfig(
+        enabled,
+        r.string("cluster.host"),
+        r.intRange("cluster.port", 1, 65535),
+        members,
+        configFile);
+  }
+
+  private String developmentSecret(Mode mode, Path dataDir) {
+    if (mode == Mode.TEST) {
+      warnings.add("JWT_SECRET is not set: using a random secret for this process only");
+      return randomSecret();
+    }
+    Path file = dataDir.resolve(DEV_SECRET_FILE);
+    try {
+      if (Files.isRegularFile(file)) {
+        String s = Files.readString(file).trim();
+        if (s.length() >= MIN_SECRET_BYTES) {
+          warnings.add(
+              "JWT_SECRET is not set: using the development secret kept in "
+                  + file
+                  + " (set JWT_SECRET in production)");
+          return s;
+        }
+      }
+      Files.createDirectories(dataDir);
+      String s = randomSecret();
+      Files.writeString(file, s);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system; the file keeps the folder's permissions
+      }
+      warnings.add(
+          "JWT_SECRET is not set: generated a random development secret in "
+              + file
+              + " (set JWT_SECRET in production)");
+      return s;
+    } catch (IOException e) {
+      warnings.add(
+          "JWT_SECRET is not set and "
+              + file
+              + " is not writable: using a random secret for this"
+              + " process only");
+      return randomSecret();
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] b = new byte[48];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  // --- sources ---------------------------------------------------------------------------------
+
+  private static String defaultsText() {
+    try (InputStream in =
+        ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The process environment wins over {@code .env}, as with dotenv. */
+  static Map<String, String> withDotEnv(Map<String, String> env, Path workDir) {
+    Path file = workDir.resolve(".env");
+    if (!Files.isRegularFile(file)) {
+      return env;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(DotEnv.parse(readQuietly(file)));
+    merged.putAll(env);
+    return merged;
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(".env: cannot read " + file + ": " + e.getMessage()));
+    }
+  }
+
+  private static JsonObject readYaml(String text, String name) {
+    Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    if (loaded == null) {
+      return new JsonObject();
+    }
+    if (!(loaded instanceof Map<?, ?> map)) {
+      throw new IllegalArgumentException(name + " is not a YAML mapping");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) map;
+    // copy() turns nested maps and lists into JsonObject / JsonArray
+    return new JsonObject(m).copy();
+  }
+
+  // --- tree helpers ----------------------------------------------------------------------------
+
+  private static boolean isUnderMapKey(String path) {
+    return path.startsWith("node.instances.");
+  }
+
+  private static Set<String> leafPaths(JsonObject o) {
+    Set<String> out = new java.util.HashSet<>();
+    collect("", o, out);
+    return out;
+  }
+
+  private static void collect(String prefix, JsonObject o, Set<String> out) {
+    for (String k : o.fieldNames()) {
+      Object v = o.getValue(k);
+      String p = prefix.isEmpty() ? k : prefix + "." + k;
+      if (v instanceof JsonObject child && !child.isEmpty()) {
+        collect(p, child, out);
+      } else {
+        out.add(p);
+      }
+    }
+  }
+
+  private static void deepMerge(JsonObject base, JsonObject over) {
+    for (String k : over.fieldNames()) {
+      Object v = over.getValue(k);
+      if (v instanceof JsonObject ov && base.getValue(k) instanceof JsonObject bv) {
+        deepMerge(bv, ov);
+      } else {
+        base.put(k, v);
+      }
+    }
+  }
+
+  private static void put(JsonObject tree, String path, Object value) {
+    String[] parts = path.split("\\.");
+    JsonObject o = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject next = o.getJsonObject(parts[i]);
+      if (next == null) {
+        next = new JsonObject();
+        o.put(parts[i], next);
+      }
+      o = next;
+    }
+    o.put(parts[parts.length - 1], value);
+  }
+
+  private static JsonArray splitList(String value) {
+    JsonArray a = new JsonArray();
+    for (String s : value.split(",")) {
+      if (!s.isBlank()) {
+        a.add(s.trim());
+      }
+    }
+    return a;
+  }
+
+  private static JsonObject splitMap(String value, String var, List<String> problems) {
+    JsonObject o = new JsonObject();
+    for (String s : value.split(",")) {
+      if (s.isBlank()) {
+        continue;
+      }
+      int eq = s.indexOf('=');
+      if (eq <= 0) {
+        problems.add(var + ": \"" + s.trim() + "\" is not name=value");
+        continue;
+      }
+      o.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+    }
+    return o;
+  }
+}

@@ -1,0 +1,117 @@
+package io.parley.http;
+
+import io.parley.NodeContext;
+import io.parley.bus.Addresses;
+import io.parley.bus.ApiError;
+import io.parley.bus.HealthReport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /health}: each dependency checked where it lives (database and storage by the
+ * verticles that own them, wherever in the cluster they run), 200 when all are up, else 503. {@code
+ * GET /health/live}: 200 while the process runs.
+ */
+final class HealthHandler {
+  private static final long CHECK_TIMEOUT_MS = 3000;
+
+  private final NodeContext ctx;
+  private final BusClient bus;
+  private final Redis redis;
+
+  HealthHandler(Vertx vertx, NodeContext ctx, BusClient bus) {
+    this.ctx = ctx;
+    this.bus = bus;
+    var redisCfg = ctx.config().redis();
+    if (redisCfg.enabled()) {
+      RedisOptions opts = new RedisOptions().setConnectionString(redisCfg.url()).setMaxPoolSize(2);
+      if (!redisCfg.password().isEmpty()) {
+        opts.setPassword(redisCfg.password());
+      }
+      this.redis = Redis.createClient(vertx, opts);
+    } else {
+      this.redis = null;
+    }
+  }
+
+  void live(RoutingContext rc) {
+    Responses.json(rc, 200, new JsonObject().put("status", "up"));
+  }
+
+  void health(RoutingContext rc) {
+    Map<String, Future<JsonObject>> checks = new LinkedHashMap<>();
+    checks.put("database", service(Addresses.PERSISTENCE_HEALTH, "persistence"));
+    checks.put("auth", service(Addresses.AUTH_HEALTH, "auth"));
+    checks.put("uploads", service(Addresses.UPLOADS_HEALTH, "uploads"));
+    checks.put("cluster", Future.succeededFuture(cluster()));
+    if (redis != null) {
+      checks.put("redis", redis());
+    }
+    List<Future<JsonObject>> all = new ArrayList<>(checks.values());
+    Future.join(all)
+        .onComplete(
+            ignored -> {
+              JsonObject body = new JsonObject();
+              boolean up = true;
+              for (var e : checks.entrySet()) {
+                JsonObject c = e.getValue().result();
+                body.put(e.getKey(), c);
+                up &= "up".equals(c.getString("status"));
+              }
+              Responses.json(
+                  rc,
+                  up ? 200 : 503,
+                  new JsonObject()
+                      .put("status", up ? "up" : "down")
+                      .put("node", ctx.nodeId())
+                      .put("checks", body));
+            });
+  }
+
+  /** The role's verticle answers from wherever it runs; no answer means the role is missing. */
+  private Future<JsonObject> service(String address, String role) {
+    return bus.request(address, new JsonObject(), CHECK_TIMEOUT_MS)
+        .map(j -> HealthReport.fromJson(j).toJson())
+        .otherwise(
+            err ->
+                new JsonObject()
+                    .put("status", "down")
+                    .put(
+                        "detail",
+                        ApiError.from(err).status() == 503
+                            ? "no node of the cluster runs the " + role + " role"
+                            : role + " did not answer in time"));
+  }
+
+  private JsonObject cluster() {
+    return new JsonObject()
+        .put("status", "up")
+        .put("mode", ctx.clustered() ? "clustered" : "standalone")
+        .put("members", ctx.clusterMembers().getAsInt());
+  }
+
+  private Future<JsonObject> redis() {
+    return redis
+        .send(Request.cmd(Command.PING))
+        .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .map(r -> new JsonObject().put("status", "up").put("detail", "ping ok"))
+        .otherwise(
+            err -> new JsonObject().put("status", "down").put("detail", "redis unreachable"));
+  }
+
+  void close() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+}

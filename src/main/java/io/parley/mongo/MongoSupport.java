@@ -1,0 +1,108 @@
+package io.parley.mongo;
+
+import io.parley.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.IndexOptions;
+import io.vertx.ext.mongo.MongoClient;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Shared MongoDB plumbing for the verticles that own collections. */
+public final class MongoSupport {
+  /** Duplicate key error code (unique index violation). */
+  public static final int DUPLICATE_KEY = 11000;
+
+  private MongoSupport() {}
+
+  /** One pool per node, shared by every verticle instance that asks for it. */
+  public static MongoClient client(Vertx vertx, NodeContext ctx) {
+    String uri = ctx.mongoUri();
+    JsonObject cfg =
+        new JsonObject()
+            .put("connection_string", uri)
+            .put("db_name", databaseName(uri, ctx.config().mongo().database()))
+            .put("maxPoolSize", ctx.config().mongo().maxPoolSize())
+            .put("serverSelectionTimeoutMS", 5000)
+            .put("connectTimeoutMS", 5000);
+    return MongoClient.createShared(vertx, cfg, "parley-mongo");
+  }
+
+  /** The database named in the URI's path, or the configured default. */
+  static String databaseName(String uri, String fallback) {
+    try {
+      String afterScheme = uri.substring(uri.indexOf("://") + 3);
+      int slash = afterScheme.indexOf('/');
+      if (slash < 0) {
+        return fallback;
+      }
+      String path = afterScheme.substring(slash + 1);
+      int q = path.indexOf('?');
+      String db = q >= 0 ? path.substring(0, q) : path;
+      return db.isEmpty() ? fallback : URI.create("x:" + db).getSchemeSpecificPart();
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  /** An index to create at start-up. */
+  public record Index(String collection, JsonObject keys, IndexOptions options) {
+    public static Index of(String collection, JsonObject keys) {
+      return new Index(collection, keys, new IndexOptions());
+    }
+
+    public static Index unique(String collection, JsonObject keys) {
+      return new Index(collection, keys, new IndexOptions().unique(true));
+    }
+  }
+
+  /** Creates every index (idempotent: MongoDB ignores an identical existing index). */
+  public static Future<Void> ensureIndexes(MongoClient mongo, List<Index> indexes) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (Index i : indexes) {
+      all.add(
+          mongo
+              .createIndexWithOptions(i.collection(), i.keys(), i.options())
+              .recover(
+                  err ->
+                      Future.failedFuture(
+                          new IllegalStateException(
+                              "creating index "
+                                  + i.keys().encode()
+                                  + " on "
+                                  + i.collection()
+                                  + " failed: "
+                                  + err.getMessage(),
+                              err))));
+    }
+    return Future.all(all).mapEmpty();
+  }
+
+  /** Whether a failed write broke a unique index. */
+  public static boolean isDuplicateKey(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof com.mongodb.MongoException me && me.getCode() == DUPLICATE_KEY) {
+        return true;
+      }
+      String m = c.getMessage();
+      if (m != null && m.contains("E11000")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The health reply for a failed ping; the cause goes to the log, not to the public answer. */
+  public static io.parley.bus.HealthReport unhealthy(NodeContext ctx, Throwable err) {
+    org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
+        .warn("database health check failed: {}", err.getMessage());
+    return new io.parley.bus.HealthReport(false, ctx.nodeId(), "database unreachable");
+  }
+
+  /** Answers a health request by pinging the database. */
+  public static Future<String> ping(MongoClient mongo) {
+    return mongo.runCommand("ping", new JsonObject().put("ping", 1)).map(r -> "ping ok");
+  }
+}

@@ -1,0 +1,85 @@
+package io.parley.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.Node;
+import io.parley.bus.Addresses;
+import io.parley.bus.HealthReport;
+import io.parley.testing.Http;
+import io.parley.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two clustered nodes on 127.0.0.1: A runs only {@code http}, B runs the services on the embedded
+ * database. Requests to A are served by B's verticles over the clustered event bus.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterIT {
+  @TempDir static Path dir;
+  Node edge;
+  Node services;
+  Http http;
+
+  @BeforeAll
+  void startCluster() {
+    http = new Http();
+    int portA = TestNodes.freePort();
+    int portB = TestNodes.freePort();
+    List<Integer> members = List.of(portA, portB);
+    Map<String, String> b = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
+    b.put("PARLEY_ROLES", "auth,persistence,uploads");
+    services = TestNodes.start(b, dir.resolve("b"));
+    Map<String, String> a = TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members);
+    a.put("PARLEY_ROLES", "http");
+    edge = TestNodes.start(a, dir.resolve("a"));
+  }
+
+  @AfterAll
+  void stopCluster() {
+    TestNodes.stop(edge, services);
+    http.close();
+  }
+
+  @Test
+  void bothNodesSeeEachOther() {
+    assertThat(edge.context().clusterMembers().getAsInt()).isEqualTo(2);
+    assertThat(services.context().clusterMembers().getAsInt()).isEqualTo(2);
+    assertThat(edge.embeddedDatabasePort()).isEqualTo(-1);
+  }
+
+  @Test
+  void aBusRequestFromOneNodeIsServedByAVerticleOnTheOther() throws Exception {
+    JsonObject reply =
+        edge.vertx()
+            .eventBus()
+            .<JsonObject>request(Addresses.PERSISTENCE_HEALTH, new JsonObject())
+            .await(10, TimeUnit.SECONDS)
+            .body();
+    HealthReport report = HealthReport.fromJson(reply);
+    assertThat(report.up()).isTrue();
+    assertThat(report.node()).isEqualTo(services.context().nodeId());
+  }
+
+  @Test
+  void anHttpOnlyNodeServesHealthWithTheDatabaseCheckDoneOnTheOtherNode() {
+    var res = http.get(edge.httpPort(), "/health");
+    assertThat(res.statusCode()).isEqualTo(200);
+    JsonObject checks = res.bodyAsJsonObject().getJsonObject("checks");
+    assertThat(checks.getJsonObject("database").getString("status")).isEqualTo("up");
+    assertThat(checks.getJsonObject("database").getString("node"))
+        .isEqualTo(services.context().nodeId());
+    assertThat(checks.getJsonObject("uploads").getString("node"))
+        .isEqualTo(services.context().nodeId());
+    assertThat(checks.getJsonObject("cluster").getInteger("members")).isEqualTo(2);
+    assertThat(checks.getJsonObject("cluster").getString("mode")).isEqualTo("clustered");
+  }
+}

@@ -1,0 +1,96 @@
+package io.parley.testing;
+
+import io.parley.Node;
+import io.parley.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts real Parley nodes for tests, configured the way an operator would: through environment
+ * variables read by {@link ConfigLoader}. Set {@code PARLEY_TEST_MONGO_URI} to run against a real
+ * MongoDB instead of the embedded database (each node set gets its own database there).
+ */
+public final class TestNodes {
+  public static final String TEST_SECRET = "test-secret-0123456789-0123456789-abcdef";
+
+  private TestNodes() {}
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A standalone node's environment: ephemeral ports, files under {@code dir}. */
+  public static Map<String, String> env(Path dir) {
+    Map<String, String> env = new HashMap<>();
+    env.put("NODE_ENV", "test");
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("PARLEY_DATA_DIR", dir.resolve("data").toString());
+    env.put("PARLEY_EMBEDDED_MONGO_PORT", "0");
+    env.put("UPLOAD_DIR", dir.resolve("uploads").toString());
+    env.put("JWT_SECRET", TEST_SECRET);
+    env.put("LOG_LEVEL", System.getProperty("parley.log.level", "warn"));
+    env.put("PARLEY_INSTANCES", "http=2");
+    String realMongo = System.getenv("PARLEY_TEST_MONGO_URI");
+    if (realMongo != null && !realMongo.isBlank()) {
+      env.put(
+          "MONGO_URI",
+          withDatabase(realMongo, "parley_test_" + UUID.randomUUID().toString().substring(0, 8)));
+    }
+    return env;
+  }
+
+  /** Adds clustering on {@code port} with the given member ports on 127.0.0.1. */
+  public static Map<String, String> clustered(
+      Map<String, String> env, int port, List<Integer> members) {
+    Map<String, String> e = new HashMap<>(env);
+    e.put("PARLEY_CLUSTER_PORT", String.valueOf(port));
+    e.put("PARLEY_CLUSTER_HOST", "127.0.0.1");
+    e.put(
+        "PARLEY_CLUSTER_MEMBERS",
+        String.join(",", members.stream().map(p -> "127.0.0.1:" + p).toList()));
+    return e;
+  }
+
+  public static Node start(Map<String, String> env, Path workDir) {
+    var loaded = ConfigLoader.load(env, workDir);
+    try {
+      return Node.start(loaded.config()).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public static void stop(Node... nodes) {
+    for (Node n : nodes) {
+      if (n != null) {
+        try {
+          n.stop().await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException("node did not stop: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static String withDatabase(String uri, String db) {
+    int scheme = uri.indexOf("://") + 3;
+    int slash = uri.indexOf('/', scheme);
+    int q = uri.indexOf('?', scheme);
+    String hostPart = uri.substring(0, slash >= 0 ? slash : (q >= 0 ? q : uri.length()));
+    String query = q >= 0 ? uri.substring(q) : "";
+    return hostPart + "/" + db + query;
+  }
+}
