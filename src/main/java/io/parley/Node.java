@@ -12,6 +12,7 @@ import io.parley.config.Redact;
 import io.parley.config.Role;
 import io.parley.http.HttpVerticle;
 import io.parley.persistence.PersistenceVerticle;
+import io.parley.ratelimit.LocalRateLimiter;
 import io.parley.uploads.UploadsVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -103,7 +104,12 @@ public final class Node {
               String nodeId = hz != null ? hz.getNodeId() : UUID.randomUUID().toString();
               NodeContext ctx =
                   new NodeContext(
-                      config, nodeId, uri, hz != null, () -> hz == null ? 1 : hz.getNodes().size());
+                      config,
+                      nodeId,
+                      uri,
+                      hz != null,
+                      () -> hz == null ? 1 : hz.getNodes().size(),
+                      new LocalRateLimiter());
               Node node = new Node(config, embedded, vertx, ctx);
               return node.deployRoles()
                   .map(node)

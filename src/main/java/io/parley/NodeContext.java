@@ -1,6 +1,7 @@
 package io.parley;
 
 import io.parley.config.ParleyConfig;
+import io.parley.ratelimit.RateLimiter;
 import java.util.function.IntSupplier;
 
 /**
@@ -9,11 +10,14 @@ import java.util.function.IntSupplier;
  * @param config the validated configuration
  * @param nodeId this node's id (the cluster member id when clustered)
  * @param mongoUri the MongoDB connection string to use (the embedded one when none is configured)
+ * @param clustered whether this node is a cluster member
  * @param clusterMembers members of the cluster as this node sees them (1 when standalone)
+ * @param rateLimiter the node's rate-limit counters (shared across the cluster when clustered)
  */
 public record NodeContext(
     ParleyConfig config,
     String nodeId,
     String mongoUri,
     boolean clustered,
-    IntSupplier clusterMembers) {}
+    IntSupplier clusterMembers,
+    RateLimiter rateLimiter) {}
