@@ -2,19 +2,39 @@ package io.parley.auth;
 
 import io.parley.NodeContext;
 import io.parley.bus.Addresses;
+import io.parley.bus.AuthApi.Caller;
+import io.parley.bus.AuthApi.Client;
+import io.parley.bus.AuthApi.Login;
+import io.parley.bus.AuthApi.Lookup;
+import io.parley.bus.AuthApi.QrAction;
+import io.parley.bus.AuthApi.QrPoll;
+import io.parley.bus.AuthApi.Register;
+import io.parley.bus.AuthApi.RevokeSession;
+import io.parley.bus.AuthApi.SessionCheck;
+import io.parley.bus.AuthApi.UpdateUser;
 import io.parley.bus.BusService;
 import io.parley.bus.HealthReport;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
+import io.parley.security.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Owns users, sessions and QR device-link challenges. */
+/** Owns users, sessions and QR device-link challenges; signs tokens. */
 public final class AuthVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
+
   static final List<Index> INDEXES =
       List.of(
           Index.unique("users", new JsonObject().put("phone", 1)),
@@ -23,10 +43,12 @@ public final class AuthVerticle extends VerticleBase {
           new Index(
               "qrchallenges",
               new JsonObject().put("expiresAt", 1),
-              new IndexOptions().expireAfter(0L, java.util.concurrent.TimeUnit.SECONDS)));
+              new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)));
 
   private final NodeContext ctx;
   private MongoClient mongo;
+  private WorkerExecutor hashing;
+  private long cleanupTimer = -1;
 
   public AuthVerticle(NodeContext ctx) {
     this.ctx = ctx;
@@ -35,20 +57,84 @@ public final class AuthVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     mongo = MongoSupport.client(vertx, ctx);
-    return MongoSupport.ensureIndexes(mongo, INDEXES)
-        .compose(
-            v ->
-                BusService.serve(
-                    vertx,
-                    Addresses.AUTH_HEALTH,
-                    req ->
-                        MongoSupport.ping(mongo)
-                            .map(d -> new HealthReport(true, ctx.nodeId(), d).toJson())
-                            .otherwise(err -> MongoSupport.unhealthy(ctx, err).toJson())));
+    // Argon2 runs here, off the event loop; one thread per core bounds its CPU and memory.
+    hashing =
+        vertx.createSharedWorkerExecutor(
+            "parley-password-hashing", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    Clock clock = Clock.systemUTC();
+    UserRepository users = new UserRepository(mongo);
+    SessionRepository sessions = new SessionRepository(mongo);
+    AccountService accounts =
+        new AccountService(
+            vertx,
+            ctx,
+            users,
+            sessions,
+            new PasswordHasher(),
+            hashing,
+            Jwt.provider(vertx, ctx.config().jwt(), true),
+            clock);
+    QrLinkService qr =
+        new QrLinkService(
+            vertx,
+            ctx.config().auth(),
+            new QrChallengeRepository(mongo),
+            users,
+            accounts,
+            ctx.rateLimiter(),
+            clock);
+
+    List<Future<?>> consumers = new ArrayList<>();
+    serve(consumers, Addresses.AUTH_HEALTH, req -> health());
+    serve(consumers, Addresses.AUTH_REGISTER, req -> accounts.register(Register.fromJson(req)));
+    serve(consumers, Addresses.AUTH_LOGIN, req -> accounts.login(Login.fromJson(req)));
+    serve(consumers, Addresses.AUTH_LOGOUT, req -> accounts.logout(Caller.fromJson(req)));
+    serve(consumers, Addresses.AUTH_LOGOUT_ALL, req -> accounts.logoutAll(Caller.fromJson(req)));
+    serve(consumers, Addresses.SESSIONS_LIST, req -> accounts.list(Caller.fromJson(req)));
+    serve(
+        consumers, Addresses.SESSIONS_REVOKE, req -> accounts.revoke(RevokeSession.fromJson(req)));
+    serve(consumers, Addresses.SESSIONS_CHECK, req -> accounts.check(SessionCheck.fromJson(req)));
+    serve(consumers, Addresses.USERS_ME, req -> accounts.me(Caller.fromJson(req)));
+    serve(consumers, Addresses.USERS_UPDATE, req -> accounts.update(UpdateUser.fromJson(req)));
+    serve(consumers, Addresses.USERS_LOOKUP, req -> accounts.lookup(Lookup.fromJson(req)));
+    serve(consumers, Addresses.USERS_RESOLVE, accounts::resolve);
+    serve(consumers, Addresses.QR_CREATE, req -> qr.create(Client.fromJson(req)));
+    serve(consumers, Addresses.QR_IMAGE, qr::image);
+    serve(consumers, Addresses.QR_SCAN, req -> qr.scan(QrAction.fromJson(req)));
+    serve(consumers, Addresses.QR_APPROVE, req -> qr.approve(QrAction.fromJson(req)));
+    serve(consumers, Addresses.QR_POLL, req -> qr.poll(QrPoll.fromJson(req)));
+
+    // MongoDB's TTL index removes expired challenges; the embedded database ignores TTL, and
+    // expiry is enforced in code either way. This sweep keeps the collection small everywhere.
+    cleanupTimer =
+        vertx.setPeriodic(
+            60_000,
+            id ->
+                qr.cleanUp()
+                    .onSuccess(n -> LOG.debug("removed {} expired QR challenges", n))
+                    .onFailure(
+                        err -> LOG.warn("QR challenge clean-up failed: {}", err.getMessage())));
+
+    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> Future.all(consumers));
+  }
+
+  private void serve(
+      List<Future<?>> consumers, String address, Function<JsonObject, Future<?>> handler) {
+    consumers.add(BusService.serve(vertx, address, handler));
+  }
+
+  private Future<JsonObject> health() {
+    return MongoSupport.ping(mongo)
+        .map(d -> new HealthReport(true, ctx.nodeId(), d).toJson())
+        .otherwise(err -> MongoSupport.unhealthy(ctx, err).toJson());
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(cleanupTimer);
+    if (hashing != null) {
+      hashing.close();
+    }
     return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

@@ -17,6 +17,62 @@ public final class Addresses {
   /** The uploads verticle checks its blob store. */
   public static final String UPLOADS_HEALTH = "parley.uploads.health";
 
+  // --- auth: accounts and sessions (AuthApi payloads) ----------------------------------------
+  /** {@code Register} → {@code Grant}. */
+  public static final String AUTH_REGISTER = "parley.auth.register";
+
+  /** {@code Login} → {@code Grant}. */
+  public static final String AUTH_LOGIN = "parley.auth.login";
+
+  /** {@code Caller} → {} after revoking the caller's session. */
+  public static final String AUTH_LOGOUT = "parley.auth.logout";
+
+  /** {@code Caller} → {} after revoking every session of the caller's user. */
+  public static final String AUTH_LOGOUT_ALL = "parley.auth.logout-all";
+
+  /** {@code Caller} → {@code {sessions: [Session + current]}}. */
+  public static final String SESSIONS_LIST = "parley.sessions.list";
+
+  /** {@code RevokeSession} → {}. */
+  public static final String SESSIONS_REVOKE = "parley.sessions.revoke";
+
+  /** {@code SessionCheck} → {@code {active: boolean}}; the HTTP edge asks on a cache miss. */
+  public static final String SESSIONS_CHECK = "parley.sessions.check";
+
+  /** Published after sessions are revoked; body {@code SessionsRevoked}. */
+  public static final String SESSIONS_REVOKED = "parley.sessions.revoked";
+
+  /** {@code Caller} → {@code User}. */
+  public static final String USERS_ME = "parley.users.me";
+
+  /** {@code UpdateUser} → {@code User}. */
+  public static final String USERS_UPDATE = "parley.users.update";
+
+  /** {@code Lookup} → {@code User}. */
+  public static final String USERS_LOOKUP = "parley.users.lookup";
+
+  /** {@code {userIds: [...]}} → {@code {users: [User]}} for the ids that exist. */
+  public static final String USERS_RESOLVE = "parley.users.resolve";
+
+  // --- auth: QR device link ------------------------------------------------------------------
+  /** {@code Client} → {@code QrCreated}. */
+  public static final String QR_CREATE = "parley.qr.create";
+
+  /** {@code {challengeId}} → {@code {svg}}: the QR code image. */
+  public static final String QR_IMAGE = "parley.qr.image";
+
+  /** {@code QrAction} → {@code QrRequester}. */
+  public static final String QR_SCAN = "parley.qr.scan";
+
+  /** {@code QrAction} → {}. */
+  public static final String QR_APPROVE = "parley.qr.approve";
+
+  /** {@code QrPoll} → {@code QrStatus}. */
+  public static final String QR_POLL = "parley.qr.poll";
+
+  /** Published when a challenge changes; body {@code QrUpdated}. */
+  public static final String QR_UPDATED = "parley.qr.updated";
+
   // --- real time -----------------------------------------------------------------------------
   /** Published (never sent) by writers after each committed change; body {@link ChatEvent}. */
   public static final String EVENTS = "parley.events";

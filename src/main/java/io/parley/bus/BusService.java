@@ -45,7 +45,14 @@ public final class BusService {
             msg.reply(ar.result());
           } else {
             Throwable t = ar.cause();
-            if (t instanceof ApiException e) {
+            if (t instanceof ClassCastException
+                || t instanceof io.vertx.core.json.DecodeException) {
+              // a payload field of the wrong type: the caller broke the contract
+              ReplyException re =
+                  ApiError.of(Failure.BAD_REQUEST, "invalid_request", "A field has the wrong type")
+                      .toReplyException();
+              msg.fail(re.failureCode(), re.getMessage());
+            } else if (t instanceof ApiException e) {
               ReplyException re = e.error().toReplyException();
               msg.fail(re.failureCode(), re.getMessage());
             } else {

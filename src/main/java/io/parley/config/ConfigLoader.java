@@ -1,5 +1,6 @@
 package io.parley.config;
 
+import io.parley.config.ParleyConfig.AuthConfig;
 import io.parley.config.ParleyConfig.ClusterConfig;
 import io.parley.config.ParleyConfig.HttpConfig;
 import io.parley.config.ParleyConfig.JwtConfig;
@@ -25,6 +26,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -71,6 +73,10 @@ public final class ConfigLoader {
           new EnvVar("PARLEY_EMBEDDED_MONGO_PORT", "mongo.embeddedPort", Kind.STRING),
           new EnvVar("JWT_SECRET", "jwt.secret", Kind.STRING),
           new EnvVar("JWT_EXPIRES_IN", "jwt.expiresIn", Kind.STRING),
+          new EnvVar("JWT_ALGORITHM", "jwt.algorithm", Kind.STRING),
+          new EnvVar("JWT_PRIVATE_KEY_PATH", "jwt.privateKeyPath", Kind.STRING),
+          new EnvVar("JWT_PUBLIC_KEY_PATH", "jwt.publicKeyPath", Kind.STRING),
+          new EnvVar("PHONE_DEFAULT_REGION", "auth.phoneDefaultRegion", Kind.STRING),
           new EnvVar("REDIS_URL", "redis.url", Kind.STRING),
           new EnvVar("REDIS_PASSWORD", "redis.password", Kind.STRING),
           new EnvVar("UPLOAD_DIR", "uploads.dir", Kind.STRING),
@@ -193,10 +199,29 @@ public final class ConfigLoader {
     LogConfig log =
         new LogConfig(
             level, "json".equals(format) || ("auto".equals(format) && mode == Mode.PRODUCTION));
+    JwtConfig jwt = readJwt(r, mode, node);
+    AuthConfig auth = readAuth(r);
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+
+    if (jwt.algorithm().equals("HS256") && jwt.secret().isEmpty()) {
+      jwt =
+          new JwtConfig(
+              "HS256", developmentSecret(mode, node.dataDir()), true, jwt.expiresIn(), null, null);
+    }
+    return new ParleyConfig(mode, node, http, cluster, mongo, jwt, auth, redis, uploads, log);
+  }
+
+  private JwtConfig readJwt(Reader r, Mode mode, NodeConfig node) {
+    String algorithm =
+        r.oneOf("jwt.algorithm", List.of("hs256", "rs256", "es256")).toUpperCase(Locale.ROOT);
     String secret = r.string("jwt.secret");
     java.time.Duration expiresIn = r.duration("jwt.expiresIn");
-
-    if (secret != null && mode != null) {
+    Path privateKey = null;
+    Path publicKey = null;
+    if (algorithm.equals("HS256")) {
       int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
       if (mode == Mode.PRODUCTION && bytes < MIN_SECRET_BYTES) {
         r.problem(
@@ -211,26 +236,43 @@ public final class ConfigLoader {
                 + " bytes; production requires at least "
                 + MIN_SECRET_BYTES);
       }
+    } else {
+      publicKey = pemFile(r, "jwt.publicKeyPath", true);
+      // only nodes that sign tokens (the auth role) need the private key
+      privateKey = pemFile(r, "jwt.privateKeyPath", node.runs(Role.AUTH));
     }
+    return new JwtConfig(algorithm, secret, false, expiresIn, privateKey, publicKey);
+  }
 
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+  private Path pemFile(Reader r, String key, boolean required) {
+    String value = r.string(key);
+    if (value.isEmpty()) {
+      if (required) {
+        r.problem(key, "is required with an RS256/ES256 jwt.algorithm");
+      }
+      return null;
     }
+    Path p = workDir.resolve(value);
+    if (!Files.isReadable(p)) {
+      r.problem(key, "cannot read " + p);
+      return null;
+    }
+    return p;
+  }
 
-    boolean generated = secret.isEmpty();
-    if (generated) {
-      secret = developmentSecret(mode, node.dataDir());
+  private AuthConfig readAuth(Reader r) {
+    String region = r.string("auth.phoneDefaultRegion").toUpperCase(Locale.ROOT);
+    if (!region.isEmpty() && !region.matches("[A-Z]{2}")) {
+      r.problem("auth.phoneDefaultRegion", "\"" + region + "\" is not a two-letter region code");
     }
-    return new ParleyConfig(
-        mode,
-        node,
-        http,
-        cluster,
-        mongo,
-        new JwtConfig(secret, generated, expiresIn),
-        redis,
-        uploads,
-        log);
+    return new AuthConfig(
+        region,
+        r.intRange("auth.passwordMinLength", 1, 1024),
+        r.intRange("auth.failedLoginLimit", 1, 1_000_000),
+        r.duration("auth.failedLoginWindow"),
+        r.intRange("auth.qrTtlSeconds", 10, 120),
+        r.intRange("auth.qrCreateLimitPerMinute", 1, 1_000_000),
+        r.intRange("auth.lookupLimitPerMinute", 1, 1_000_000));
   }
 
   private NodeConfig readNode(Reader r) {

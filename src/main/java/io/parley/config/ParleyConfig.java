@@ -17,6 +17,7 @@ public record ParleyConfig(
     ClusterConfig cluster,
     MongoConfig mongo,
     JwtConfig jwt,
+    AuthConfig auth,
     RedisConfig redis,
     UploadsConfig uploads,
     LogConfig log) {
@@ -57,19 +58,51 @@ public record ParleyConfig(
   }
 
   /**
-   * @param secret HS256 secret (at least 32 bytes once loaded)
+   * @param algorithm HS256 (shared secret) or RS256 / ES256 (key pair from PEM files)
+   * @param secret HS256 secret
    * @param secretGenerated true when no secret was configured and a development one was made
+   * @param expiresIn token lifetime
+   * @param privateKeyPath PEM private key (signing; auth nodes), for RS256 / ES256
+   * @param publicKeyPath PEM public key (verification; every node), for RS256 / ES256
    */
-  public record JwtConfig(String secret, boolean secretGenerated, Duration expiresIn) {
+  public record JwtConfig(
+      String algorithm,
+      String secret,
+      boolean secretGenerated,
+      Duration expiresIn,
+      Path privateKeyPath,
+      Path publicKeyPath) {
     @Override
     public String toString() {
-      return "JwtConfig[secret=<redacted>, secretGenerated="
+      return "JwtConfig[algorithm="
+          + algorithm
+          + ", secret=<redacted>, secretGenerated="
           + secretGenerated
           + ", expiresIn="
           + expiresIn
           + "]";
     }
   }
+
+  /**
+   * Accounts and sign-in.
+   *
+   * @param phoneDefaultRegion region for numbers given without a country code ("" = require +…)
+   * @param passwordMinLength shortest password accepted at registration
+   * @param failedLoginLimit failed sign-ins allowed per phone and per client address per window
+   * @param failedLoginWindow that window
+   * @param qrTtlSeconds lifetime of a QR device-link challenge (at most 120)
+   * @param qrCreateLimitPerMinute QR challenges a client address may create per minute
+   * @param lookupLimitPerMinute contact lookups a user may make per minute
+   */
+  public record AuthConfig(
+      String phoneDefaultRegion,
+      int passwordMinLength,
+      int failedLoginLimit,
+      Duration failedLoginWindow,
+      int qrTtlSeconds,
+      int qrCreateLimitPerMinute,
+      int lookupLimitPerMinute) {}
 
   public record RedisConfig(String url, String password) {
     public boolean enabled() {

@@ -1,6 +1,7 @@
 package io.parley.http;
 
 import io.parley.NodeContext;
+import io.parley.security.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -20,6 +21,8 @@ public final class HttpVerticle extends VerticleBase {
   private final IntConsumer onListening;
   private HttpServer server;
   private HealthHandler health;
+  private SessionCache sessions;
+  private QrRoutes qr;
 
   public HttpVerticle(NodeContext ctx, IntConsumer onListening) {
     this.ctx = ctx;
@@ -36,6 +39,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health").handler(health::health);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.maxBodyBytes()));
+
+    sessions = new SessionCache(vertx, bus);
+    TokenAuth auth = new TokenAuth(Jwt.provider(vertx, ctx.config().jwt(), false), sessions);
+    qr = new QrRoutes(vertx, bus);
+    new AuthRoutes(bus).mount(router, auth);
+    qr.mount(router);
+    new UserRoutes(bus).mount(router, auth);
 
     router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
     router.errorHandler(
@@ -59,9 +69,8 @@ public final class HttpVerticle extends VerticleBase {
 
     server =
         vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port()));
-    return server
-        .requestHandler(router)
-        .listen()
+    return Future.all(sessions.start(), qr.start())
+        .compose(v -> server.requestHandler(router).listen())
         .onSuccess(
             s -> {
               onListening.accept(s.actualPort());
@@ -75,8 +84,14 @@ public final class HttpVerticle extends VerticleBase {
     if (health != null) {
       health.close();
     }
-    return server == null
-        ? Future.succeededFuture()
-        : server.shutdown(ctx.config().node().shutdownGraceMs(), TimeUnit.MILLISECONDS);
+    // event streams never finish by themselves: end them first, then drain the rest
+    Future<Void> streams = qr == null ? Future.succeededFuture() : qr.stop();
+    return streams
+        .eventually(
+            () ->
+                server == null
+                    ? Future.succeededFuture()
+                    : server.shutdown(ctx.config().node().shutdownGraceMs(), TimeUnit.MILLISECONDS))
+        .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.stop());
   }
 }

@@ -12,6 +12,9 @@ import java.util.List;
 
 /** Shared MongoDB plumbing for the verticles that own collections. */
 public final class MongoSupport {
+  private static final java.util.regex.Pattern OBJECT_ID =
+      java.util.regex.Pattern.compile("[0-9a-f]{24}");
+
   /** Duplicate key error code (unique index violation). */
   public static final int DUPLICATE_KEY = 11000;
 
@@ -78,6 +81,40 @@ public final class MongoSupport {
                               err))));
     }
     return Future.all(all).mapEmpty();
+  }
+
+  /** A date as MongoDB stores it (BSON date), e.g. for TTL indexes and range queries. */
+  public static JsonObject date(java.time.Instant i) {
+    return new JsonObject().put("$date", i.toString());
+  }
+
+  /** Reads a BSON date field ({@code {"$date": …}}) back. */
+  public static java.time.Instant instant(JsonObject doc, String key) {
+    Object v = doc == null ? null : doc.getValue(key);
+    if (v instanceof JsonObject d && d.getValue("$date") != null) {
+      Object inner = d.getValue("$date");
+      if (inner instanceof Number n) {
+        return java.time.Instant.ofEpochMilli(n.longValue());
+      }
+      return java.time.Instant.parse(String.valueOf(inner));
+    }
+    if (v instanceof String s) {
+      return java.time.Instant.parse(s);
+    }
+    if (v instanceof java.time.Instant i) {
+      return i;
+    }
+    return null;
+  }
+
+  /** Ids are 24 lowercase hex digits; anything else names nothing (404, never a query). */
+  public static boolean isId(String s) {
+    return s != null && OBJECT_ID.matcher(s).matches();
+  }
+
+  /** A new document id in the same form as the ones MongoDB generates. */
+  public static String newId() {
+    return new org.bson.types.ObjectId().toHexString();
   }
 
   /** Whether a failed write broke a unique index. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.Node;
 import io.parley.bus.Addresses;
 import io.parley.bus.HealthReport;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two clustered nodes on 127.0.0.1: A runs only {@code http}, B runs the services on the embedded
+ * Two clustered nodes on 127.0.0.1: A runs only {@code http}; B runs every role on the embedded
  * database. Requests to A are served by B's verticles over the clustered event bus.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -36,7 +38,7 @@ class ClusterIT {
     int portB = TestNodes.freePort();
     List<Integer> members = List.of(portA, portB);
     Map<String, String> b = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
-    b.put("PARLEY_ROLES", "auth,persistence,uploads");
+    b.put("PARLEY_ROLES", "http,auth,persistence,uploads");
     services = TestNodes.start(b, dir.resolve("b"));
     Map<String, String> a = TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members);
     a.put("PARLEY_ROLES", "http");
@@ -47,6 +49,38 @@ class ClusterIT {
   void stopCluster() {
     TestNodes.stop(edge, services);
     http.close();
+  }
+
+  @Test
+  void accountsWorkThroughTheHttpOnlyNode() {
+    Api edgeApi = new Api(http, edge.httpPort());
+    Account a = edgeApi.register("Edge user");
+    assertThat(edgeApi.get("/api/users/me", a.token()).statusCode()).isEqualTo(200);
+    Account again = edgeApi.on(services.httpPort()).login(a, "Other node");
+    assertThat(again.id()).isEqualTo(a.id());
+  }
+
+  @Test
+  void aRevokedSessionIsRefusedOnTheOtherNodeAtOnce() {
+    Api onA = new Api(http, edge.httpPort());
+    Api onB = onA.on(services.httpPort());
+    Account a = onA.register("Revoked");
+    Account laptop = onA.login(a, "Laptop");
+    // both nodes have now seen (and cached) the laptop's session as active
+    assertThat(onA.get("/api/users/me", laptop.token()).statusCode()).isEqualTo(200);
+    assertThat(onB.get("/api/users/me", laptop.token()).statusCode()).isEqualTo(200);
+
+    assertThat(onB.delete("/api/sessions/" + laptop.sessionId(), a.token()).statusCode())
+        .isEqualTo(204);
+    long revokedAt = System.nanoTime();
+    int status = 200;
+    while (status == 200 && System.nanoTime() - revokedAt < TimeUnit.SECONDS.toNanos(5)) {
+      status = onA.get("/api/users/me", laptop.token()).statusCode();
+    }
+    // A caches active sessions for 60 s: a 401 within this 5 s loop can only come from the
+    // revocation broadcast (it typically arrives within milliseconds)
+    assertThat(status).isEqualTo(401);
+    assertThat(onA.get("/api/users/me", a.token()).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -1,0 +1,295 @@
+package io.parley.auth;
+
+import io.parley.bus.Addresses;
+import io.parley.bus.ApiError;
+import io.parley.bus.ApiException;
+import io.parley.bus.AuthApi.Client;
+import io.parley.bus.AuthApi.QrAction;
+import io.parley.bus.AuthApi.QrCreated;
+import io.parley.bus.AuthApi.QrPoll;
+import io.parley.bus.AuthApi.QrRequester;
+import io.parley.bus.AuthApi.QrStatus;
+import io.parley.bus.AuthApi.QrUpdated;
+import io.parley.bus.Failure;
+import io.parley.config.ParleyConfig.AuthConfig;
+import io.parley.mongo.MongoSupport;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimiter.Limit;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * QR device link: a new device (the requester) shows a QR code; a signed-in device scans it (and
+ * sees who is asking), then approves; the requester, proving itself with a secret that never was in
+ * the QR code, redeems the approval once for its own session and token.
+ */
+final class QrLinkService {
+  /** The text inside the QR code: this prefix, then the challenge token. */
+  static final String QR_PREFIX = "parley:link:";
+
+  private static final int TOKEN_BYTES = 32;
+  private static final int SECRET_BYTES = 32;
+
+  private final Vertx vertx;
+  private final AuthConfig cfg;
+  private final QrChallengeRepository challenges;
+  private final UserRepository users;
+  private final AccountService accounts;
+  private final RateLimiter limiter;
+  private final Limit creations;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  QrLinkService(
+      Vertx vertx,
+      AuthConfig cfg,
+      QrChallengeRepository challenges,
+      UserRepository users,
+      AccountService accounts,
+      RateLimiter limiter,
+      Clock clock) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+    this.challenges = challenges;
+    this.users = users;
+    this.accounts = accounts;
+    this.limiter = limiter;
+    this.creations = new Limit("qr-create", cfg.qrCreateLimitPerMinute(), Duration.ofMinutes(1));
+    this.clock = clock;
+  }
+
+  Future<JsonObject> create(Client requester) {
+    return limiter
+        .consume(creations, requester.address())
+        .compose(
+            d -> {
+              if (!d.allowed()) {
+                return Future.failedFuture(
+                    new ApiException(
+                        ApiError.of(
+                                Failure.RATE_LIMITED, "rate_limited", "Too many QR codes requested")
+                            .withDetails(
+                                new JsonObject().put("retryAfterSeconds", d.retryAfterSeconds()))));
+              }
+              String token = randomToken(TOKEN_BYTES);
+              String secret = randomToken(SECRET_BYTES);
+              Instant now = clock.instant();
+              Instant expiresAt = now.plusSeconds(cfg.qrTtlSeconds());
+              return challenges
+                  .create(token, sha256(secret), requester, now, expiresAt)
+                  .map(id -> new QrCreated(id, QR_PREFIX + token, secret, expiresAt).toJson());
+            });
+  }
+
+  Future<JsonObject> image(JsonObject req) {
+    return live(challenges.findById(req.getString("challengeId")))
+        .map(c -> new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.getString("token"))));
+  }
+
+  Future<JsonObject> scan(QrAction a) {
+    Instant now = clock.instant();
+    return live(challenges.findByToken(token(a.qr())))
+        .compose(
+            c -> {
+              String status = c.getString("status");
+              if (QrChallengeRepository.APPROVED.equals(status)
+                  || QrChallengeRepository.REDEEMED.equals(status)) {
+                return Future.failedFuture(used());
+              }
+              return challenges.markScanned(c.getString("_id"), a.caller().userId(), now);
+            })
+        .compose(
+            c -> {
+              if (c == null) {
+                // lost a race, or another account scanned it first
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.CONFLICT,
+                        "qr_already_scanned",
+                        "Another device already scanned this QR code"));
+              }
+              publish(c.getString("_id"), QrChallengeRepository.SCANNED);
+              return Future.succeededFuture(
+                  new QrRequester(
+                          c.getString("_id"),
+                          Client.fromJson(c.getJsonObject("requester")),
+                          MongoSupport.instant(c, "createdAt"),
+                          MongoSupport.instant(c, "expiresAt"))
+                      .toJson());
+            });
+  }
+
+  Future<JsonObject> approve(QrAction a) {
+    String device = AccountService.deviceName(a.deviceName(), new Client("", ""));
+    Instant now = clock.instant();
+    return live(challenges.findByToken(token(a.qr())))
+        .compose(
+            c -> {
+              String status = c.getString("status");
+              if (QrChallengeRepository.APPROVED.equals(status)
+                  || QrChallengeRepository.REDEEMED.equals(status)) {
+                return Future.failedFuture(used());
+              }
+              if (!QrChallengeRepository.SCANNED.equals(status)
+                  || !a.caller().userId().equals(c.getString("scannedBy"))) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.CONFLICT,
+                        "qr_not_scanned",
+                        "Scan this QR code before approving it"));
+              }
+              return challenges.markApproved(c.getString("_id"), a.caller().userId(), device, now);
+            })
+        .compose(
+            c -> {
+              if (c == null) {
+                return Future.failedFuture(used());
+              }
+              publish(c.getString("_id"), QrChallengeRepository.APPROVED);
+              return Future.succeededFuture(new JsonObject());
+            });
+  }
+
+  /**
+   * The requester asks, with its secret. An approved challenge is redeemed here, exactly once: the
+   * new device's session is created and its token signed.
+   */
+  Future<JsonObject> poll(QrPoll p) {
+    Instant now = clock.instant();
+    return challenges
+        .findById(p.challengeId())
+        .compose(
+            c -> {
+              if (c == null) {
+                return Future.failedFuture(notFound());
+              }
+              String hash = c.getString("requesterSecretHash", "");
+              if (p.secret() == null
+                  || !MessageDigest.isEqual(
+                      hash.getBytes(StandardCharsets.US_ASCII),
+                      sha256(p.secret()).getBytes(StandardCharsets.US_ASCII))) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.FORBIDDEN,
+                        "invalid_secret",
+                        "The requester secret does not match"));
+              }
+              String status = c.getString("status");
+              if (QrChallengeRepository.REDEEMED.equals(status)) {
+                return Future.failedFuture(used());
+              }
+              Instant expiresAt = MongoSupport.instant(c, "expiresAt");
+              if (!expiresAt.isAfter(now)) {
+                return Future.failedFuture(expired());
+              }
+              if (!QrChallengeRepository.APPROVED.equals(status)) {
+                return Future.succeededFuture(
+                    new QrStatus(status, expiresAt, MongoSupport.instant(c, "scannedAt"), null)
+                        .toJson());
+              }
+              return redeem(c, now);
+            });
+  }
+
+  private Future<JsonObject> redeem(JsonObject c, Instant now) {
+    return challenges
+        .markRedeemed(c.getString("_id"), now)
+        .compose(
+            won -> {
+              if (won == null) {
+                return Future.failedFuture(used());
+              }
+              Client requester = Client.fromJson(won.getJsonObject("requester"));
+              return users
+                  .findById(won.getString("approvedBy"))
+                  .compose(
+                      user ->
+                          user == null
+                              ? Future.failedFuture(notFound())
+                              : accounts.grant(user, won.getString("deviceName"), requester))
+                  .compose(
+                      grant ->
+                          challenges
+                              .recordSession(won.getString("_id"), grant.session().id())
+                              .map(
+                                  v ->
+                                      new QrStatus(
+                                              "approved",
+                                              MongoSupport.instant(won, "expiresAt"),
+                                              MongoSupport.instant(won, "scannedAt"),
+                                              grant)
+                                          .toJson()));
+            });
+  }
+
+  Future<Long> cleanUp() {
+    // keep expired challenges a little while so late callers get "expired" rather than "not found"
+    return challenges.deleteExpired(clock.instant().minus(Duration.ofMinutes(10)));
+  }
+
+  /** Finds a challenge that exists and has not expired, or fails with 404 / 410. */
+  private Future<JsonObject> live(Future<JsonObject> lookup) {
+    Instant now = clock.instant();
+    return lookup.compose(
+        c -> {
+          if (c == null) {
+            return Future.failedFuture(notFound());
+          }
+          if (!MongoSupport.instant(c, "expiresAt").isAfter(now)) {
+            return Future.failedFuture(expired());
+          }
+          return Future.succeededFuture(c);
+        });
+  }
+
+  private void publish(String challengeId, String status) {
+    vertx.eventBus().publish(Addresses.QR_UPDATED, new QrUpdated(challengeId, status).toJson());
+  }
+
+  /** The token inside QR text; the bare token is accepted too. */
+  static String token(String qr) {
+    if (qr == null) {
+      return "";
+    }
+    String t = qr.startsWith(QR_PREFIX) ? qr.substring(QR_PREFIX.length()) : qr;
+    return t.length() > 128 ? "" : t;
+  }
+
+  private String randomToken(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ApiException notFound() {
+    return new ApiException(Failure.NOT_FOUND, "qr_not_found", "No such QR code");
+  }
+
+  private static ApiException expired() {
+    return new ApiException(Failure.GONE, "qr_expired", "This QR code has expired");
+  }
+
+  private static ApiException used() {
+    return new ApiException(Failure.GONE, "qr_used", "This QR code was already used");
+  }
+}

@@ -1,0 +1,120 @@
+package io.parley.auth;
+
+import io.parley.bus.AuthApi.Session;
+import io.parley.mongo.MongoSupport;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
+import java.time.Instant;
+import java.util.List;
+
+/** The {@code sessions} collection: one document per signed-in device. */
+final class SessionRepository {
+  static final String COLLECTION = "sessions";
+
+  private final MongoClient mongo;
+
+  SessionRepository(MongoClient mongo) {
+    this.mongo = mongo;
+  }
+
+  Future<JsonObject> create(
+      String userId,
+      String deviceName,
+      String userAgent,
+      String address,
+      Instant now,
+      Instant expiresAt) {
+    JsonObject doc =
+        new JsonObject()
+            .put("_id", MongoSupport.newId())
+            .put("userId", userId)
+            .put("deviceName", deviceName)
+            .put("userAgent", userAgent)
+            .put("address", address)
+            .put("createdAt", MongoSupport.date(now))
+            .put("lastSeenAt", MongoSupport.date(now))
+            .put("expiresAt", MongoSupport.date(expiresAt))
+            .putNull("revokedAt");
+    return mongo.insert(COLLECTION, doc).map(ignored -> doc);
+  }
+
+  Future<JsonObject> findById(String id) {
+    if (!MongoSupport.isId(id)) {
+      return Future.succeededFuture(null);
+    }
+    return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
+  }
+
+  /** Signed-in, unexpired sessions of a user, oldest first. */
+  Future<List<JsonObject>> findActive(String userId, Instant now) {
+    return mongo
+        .find(COLLECTION, new JsonObject().put("userId", userId).putNull("revokedAt"))
+        .map(
+            docs ->
+                docs.stream()
+                    .filter(d -> isActive(d, now))
+                    .sorted(
+                        java.util.Comparator.comparing(d -> MongoSupport.instant(d, "createdAt")))
+                    .toList());
+  }
+
+  static boolean isActive(JsonObject d, Instant now) {
+    if (d == null || d.getValue("revokedAt") != null) {
+      return false;
+    }
+    Instant exp = MongoSupport.instant(d, "expiresAt");
+    return exp == null || exp.isAfter(now);
+  }
+
+  /** Revokes one session of the user; true when it was active. */
+  Future<Boolean> revoke(String userId, String sessionId, Instant now) {
+    return mongo
+        .updateCollection(
+            COLLECTION,
+            new JsonObject().put("_id", sessionId).put("userId", userId).putNull("revokedAt"),
+            new JsonObject().put("$set", new JsonObject().put("revokedAt", MongoSupport.date(now))))
+        .map(r -> r != null && r.getDocModified() > 0);
+  }
+
+  /** Revokes every active session of the user; returns their ids. */
+  Future<List<String>> revokeAll(String userId, Instant now) {
+    return mongo
+        .find(COLLECTION, new JsonObject().put("userId", userId).putNull("revokedAt"))
+        .compose(
+            docs -> {
+              List<String> ids = docs.stream().map(d -> d.getString("_id")).toList();
+              if (ids.isEmpty()) {
+                return Future.succeededFuture(ids);
+              }
+              return mongo
+                  .updateCollectionWithOptions(
+                      COLLECTION,
+                      new JsonObject().put("userId", userId).putNull("revokedAt"),
+                      new JsonObject()
+                          .put("$set", new JsonObject().put("revokedAt", MongoSupport.date(now))),
+                      new UpdateOptions().setMulti(true))
+                  .map(ids);
+            });
+  }
+
+  Future<Void> touch(String sessionId, Instant now) {
+    return mongo
+        .updateCollection(
+            COLLECTION,
+            new JsonObject().put("_id", sessionId),
+            new JsonObject()
+                .put("$set", new JsonObject().put("lastSeenAt", MongoSupport.date(now))))
+        .mapEmpty();
+  }
+
+  static Session view(JsonObject d) {
+    return new Session(
+        d.getString("_id"),
+        d.getString("deviceName"),
+        d.getString("userAgent"),
+        MongoSupport.instant(d, "createdAt"),
+        MongoSupport.instant(d, "lastSeenAt"));
+  }
+}

@@ -1,0 +1,164 @@
+package io.parley.http;
+
+import io.parley.bus.ApiError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.util.Map;
+
+/**
+ * Reads a JSON request body and validates it against a JSON Schema (vertx-json-schema). Bad input
+ * is answered here with a 400 and an error code; the route never sees it.
+ */
+public final class RequestBody {
+  private RequestBody() {}
+
+  /** A compiled schema for one kind of request body. */
+  public static final class Schema {
+    private final Validator validator;
+
+    private Schema(JsonObject schema) {
+      this.validator =
+          Validator.create(
+              JsonSchema.of(schema),
+              new JsonSchemaOptions()
+                  .setDraft(Draft.DRAFT202012)
+                  .setBaseUri("https://parley.invalid/schemas/")
+                  .setOutputFormat(OutputFormat.Basic));
+    }
+
+    public static Schema of(JsonObject schema) {
+      return new Schema(schema);
+    }
+
+    /**
+     * An object with exactly these properties (no others), the named ones required. Property
+     * schemas are JSON Schema objects.
+     */
+    public static Schema object(Map<String, JsonObject> properties, String... required) {
+      JsonObject props = new JsonObject();
+      properties.forEach(props::put);
+      return new Schema(
+          new JsonObject()
+              .put("type", "object")
+              .put("additionalProperties", false)
+              .put("properties", props)
+              .put("required", new JsonArray(java.util.List.of((Object[]) required))));
+    }
+  }
+
+  /** {@code {"type":"string", "minLength": min, "maxLength": max}}. */
+  public static JsonObject string(int min, int max) {
+    return new JsonObject().put("type", "string").put("minLength", min).put("maxLength", max);
+  }
+
+  /**
+   * The body as a validated JSON object, or null after answering 400 ({@code invalid_json} when it
+   * does not parse or is not an object, {@code validation_failed} when the schema rejects it).
+   */
+  public static JsonObject read(RoutingContext rc, Schema schema) {
+    JsonObject body = parse(rc);
+    if (body == null) {
+      return null;
+    }
+    String operatorKey = findDollarKey(body);
+    if (operatorKey != null) {
+      reject(
+          rc,
+          "validation_failed",
+          "Keys starting with $ are not allowed: " + operatorKey,
+          operatorKey);
+      return null;
+    }
+    OutputUnit out = schema.validator.validate(body);
+    if (Boolean.TRUE.equals(out.getValid())) {
+      return body;
+    }
+    OutputUnit first =
+        out.getErrors() == null || out.getErrors().isEmpty() ? out : out.getErrors().get(0);
+    String field = fieldOf(first, body);
+    String error = first.getError() == null ? "is not valid" : first.getError();
+    reject(rc, "validation_failed", (field.isEmpty() ? "body" : field) + ": " + error, field);
+    return null;
+  }
+
+  /** The body as a JSON object, or null after answering 400 {@code invalid_json}. */
+  public static JsonObject parse(RoutingContext rc) {
+    Buffer buf = rc.body() == null ? null : rc.body().buffer();
+    if (buf == null || buf.length() == 0) {
+      Responses.error(rc, 400, "invalid_json", "A JSON object body is required");
+      return null;
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(buf);
+    } catch (DecodeException e) {
+      Responses.error(rc, 400, "invalid_json", "The body is not valid JSON");
+      return null;
+    }
+    if (!(value instanceof JsonObject o)) {
+      Responses.error(rc, 400, "invalid_json", "The body must be a JSON object");
+      return null;
+    }
+    return o;
+  }
+
+  private static void reject(RoutingContext rc, String code, String message, String field) {
+    Responses.error(
+        rc,
+        new ApiError(
+            400,
+            code,
+            message,
+            field == null || field.isEmpty() ? null : new JsonObject().put("field", field)));
+  }
+
+  /** The JSON pointer of the offending value as a dotted field name ("" for the whole body). */
+  private static String fieldOf(OutputUnit unit, JsonObject body) {
+    String loc = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
+    loc = loc.replaceFirst("^#", "").replaceFirst("^/", "").replace('/', '.');
+    if (loc.isEmpty() && unit.getKeywordLocation() != null) {
+      String kw = unit.getKeywordLocation();
+      if (kw.endsWith("/required") || kw.endsWith("additionalProperties")) {
+        String err = String.valueOf(unit.getError());
+        int q1 = err.indexOf('\'');
+        int q2 = err.indexOf('\'', q1 + 1);
+        if (q1 >= 0 && q2 > q1) {
+          return err.substring(q1 + 1, q2);
+        }
+      }
+    }
+    return loc;
+  }
+
+  /** Any key, at any depth, starting with '$' (a MongoDB operator smuggled into a body). */
+  static String findDollarKey(Object v) {
+    if (v instanceof JsonObject o) {
+      for (Map.Entry<String, Object> e : o) {
+        if (e.getKey().startsWith("$")) {
+          return e.getKey();
+        }
+        String inner = findDollarKey(e.getValue());
+        if (inner != null) {
+          return inner;
+        }
+      }
+    } else if (v instanceof JsonArray a) {
+      for (Object x : a) {
+        String inner = findDollarKey(x);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
+  }
+}

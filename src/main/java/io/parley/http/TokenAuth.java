@@ -1,0 +1,85 @@
+package io.parley.http;
+
+import io.parley.bus.ApiError;
+import io.parley.bus.ApiException;
+import io.parley.bus.Failure;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Requires {@code Authorization: Bearer <jwt>}: a valid signature in the configured algorithm, an
+ * unexpired token, and a session that is still signed in. Puts the caller's user and session ids in
+ * the routing context ({@link Requests#caller}).
+ */
+final class TokenAuth implements Handler<RoutingContext> {
+  private final JWTAuth jwt;
+  private final SessionCache sessions;
+
+  TokenAuth(JWTAuth jwt, SessionCache sessions) {
+    this.jwt = jwt;
+    this.sessions = sessions;
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    String header = rc.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
+      unauthorized(rc, "unauthorized", "Sign in: send Authorization: Bearer <token>");
+      return;
+    }
+    verify(header.substring(7).trim())
+        .onSuccess(
+            ids -> {
+              if (ids == null) {
+                unauthorized(rc, "session_revoked", "This session was signed out");
+                return;
+              }
+              rc.put(Requests.USER_ID, ids[0]);
+              rc.put(Requests.SESSION_ID, ids[1]);
+              rc.next();
+            })
+        .onFailure(
+            err -> {
+              ApiError e = ApiError.from(err);
+              if (e.status() == 401) {
+                rc.response().putHeader("WWW-Authenticate", "Bearer");
+              }
+              Responses.error(rc, e);
+            });
+  }
+
+  /**
+   * {@code [userId, sessionId]} for a good token whose session is active, null when the session was
+   * revoked; fails for a bad token.
+   */
+  Future<String[]> verify(String token) {
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new ApiException(
+                        Failure.UNAUTHORIZED, "invalid_token", "The token is invalid or expired")))
+        .compose(
+            (User user) -> {
+              String sub = user.subject();
+              String sid = user.get("sid");
+              if (sub == null || sid == null) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.UNAUTHORIZED, "invalid_token", "The token is invalid or expired"));
+              }
+              return sessions
+                  .isActive(sub, sid)
+                  .map(active -> active ? new String[] {sub, sid} : null);
+            });
+  }
+
+  private static void unauthorized(RoutingContext rc, String code, String message) {
+    rc.response().putHeader("WWW-Authenticate", "Bearer");
+    Responses.error(rc, 401, code, message);
+  }
+}

@@ -1,0 +1,273 @@
+package io.parley.it;
+
+import static io.parley.testing.Api.errorCode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.Node;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
+import io.parley.testing.Db;
+import io.parley.testing.Http;
+import io.parley.testing.SseClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Linking a new device by scanning a QR code from a signed-in one. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QrLinkIT {
+  @TempDir static Path dir;
+  Node node;
+  Http http;
+  Api api;
+  Db db;
+
+  @BeforeAll
+  void start() {
+    node = TestNodes.start(TestNodes.env(dir), dir);
+    http = new Http();
+    api = new Api(http, node.httpPort());
+    db = new Db(http.vertx(), node);
+  }
+
+  @AfterAll
+  void stop() {
+    db.close();
+    TestNodes.stop(node);
+    http.close();
+  }
+
+  private JsonObject newChallenge() {
+    var res =
+        api.raw(
+            HttpMethod.POST, "/api/auth/qr", null, Map.of("User-Agent", "Firefox on Linux (test)"));
+    assertThat(res.statusCode()).isEqualTo(201);
+    return res.bodyAsJsonObject();
+  }
+
+  private io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> poll(
+      JsonObject c, String secret) {
+    return api.raw(
+        HttpMethod.GET,
+        "/api/auth/qr/" + c.getString("challengeId"),
+        null,
+        Map.of("X-Requester-Secret", secret));
+  }
+
+  @Test
+  void aChallengeCarriesALongRandomTokenAndRendersAsSvg() {
+    JsonObject c = newChallenge();
+    String token = c.getString("qr").substring("parley:link:".length());
+    assertThat(java.util.Base64.getUrlDecoder().decode(token).length * 8)
+        .isGreaterThanOrEqualTo(128);
+    assertThat(c.getString("requesterSecret")).isNotBlank().isNotEqualTo(token);
+    assertThat(c.getString("qr")).doesNotContain(c.getString("requesterSecret"));
+    Instant exp = Instant.parse(c.getString("expiresAt"));
+    assertThat(exp).isBetween(Instant.now(), Instant.now().plusSeconds(121));
+    var img = api.get("/api/auth/qr/" + c.getString("challengeId") + "/image.svg", null);
+    assertThat(img.statusCode()).isEqualTo(200);
+    assertThat(img.getHeader("Content-Type")).startsWith("image/svg+xml");
+    assertThat(img.bodyAsString()).startsWith("<svg").contains("<path");
+    assertThat(api.get("/api/auth/qr/" + "0".repeat(24) + "/image.svg", null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void scanThenApproveGivesTheNewDeviceItsOwnSessionOnce() {
+    Account phone = api.register("Phone owner");
+    JsonObject c = newChallenge();
+    String secret = c.getString("requesterSecret");
+    assertThat(poll(c, secret).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+
+    var scan =
+        api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    assertThat(scan.statusCode()).isEqualTo(200);
+    assertThat(scan.bodyAsJsonObject().getString("userAgent")).isEqualTo("Firefox on Linux (test)");
+    assertThat(scan.bodyAsJsonObject().getString("address")).isEqualTo("127.0.0.1");
+    assertThat(scan.bodyAsJsonObject().getString("requestedAt")).isNotBlank();
+    assertThat(poll(c, secret).bodyAsJsonObject().getString("status")).isEqualTo("scanned");
+
+    var approve =
+        api.post(
+            "/api/auth/qr/approve",
+            new JsonObject().put("qr", c.getString("qr")).put("deviceName", "Work laptop"),
+            phone.token());
+    assertThat(approve.statusCode()).isEqualTo(204);
+
+    var redeemed = poll(c, secret);
+    assertThat(redeemed.statusCode()).isEqualTo(200);
+    JsonObject grant = redeemed.bodyAsJsonObject();
+    assertThat(grant.getString("status")).isEqualTo("approved");
+    assertThat(grant.getJsonObject("user").getString("id")).isEqualTo(phone.id());
+    assertThat(grant.getJsonObject("session").getString("id")).isNotEqualTo(phone.sessionId());
+    assertThat(grant.getJsonObject("session").getString("deviceName")).isEqualTo("Work laptop");
+    var me = api.get("/api/users/me", grant.getString("token"));
+    assertThat(me.statusCode()).isEqualTo(200);
+    assertThat(me.bodyAsJsonObject().getString("id")).isEqualTo(phone.id());
+
+    // single use
+    var again = poll(c, secret);
+    assertThat(again.statusCode()).isEqualTo(410);
+    assertThat(errorCode(again)).isEqualTo("qr_used");
+    var reapprove =
+        api.post(
+            "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    assertThat(reapprove.statusCode()).isEqualTo(410);
+    assertThat(
+            api.post(
+                    "/api/auth/qr/scan",
+                    new JsonObject().put("qr", c.getString("qr")),
+                    phone.token())
+                .statusCode())
+        .isEqualTo(410);
+    assertThat(api.get("/api/sessions", phone.token()).bodyAsJsonObject().getJsonArray("sessions"))
+        .hasSize(2);
+  }
+
+  @Test
+  void theNewDeviceReceivesTheGrantOnItsEventStream() {
+    Account phone = api.register("Streamer");
+    JsonObject c = newChallenge();
+    try (SseClient sse =
+        SseClient.connect(
+            http.vertx(),
+            api.port(),
+            "/api/auth/qr/"
+                + c.getString("challengeId")
+                + "/events?secret="
+                + c.getString("requesterSecret"),
+            Map.of())) {
+      assertThat(sse.status()).isEqualTo(200);
+      assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
+      api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+      var scanned = sse.awaitEvent("qr.scanned", 5000);
+      assertThat(scanned).isNotNull();
+      api.post(
+          "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+      var approved = sse.awaitEvent("qr.approved", 5000);
+      assertThat(approved).isNotNull();
+      String token = approved.json().getString("token");
+      assertThat(api.get("/api/users/me", token).bodyAsJsonObject().getString("id"))
+          .isEqualTo(phone.id());
+      assertThat(sse.awaitEnd(5000)).isTrue();
+      assertThat(sse.retry()).isNotNull();
+    }
+    // the stream redeemed it: polling now finds it used
+    assertThat(poll(c, c.getString("requesterSecret")).statusCode()).isEqualTo(410);
+  }
+
+  @Test
+  void aPhotoOfTheQrAloneRedeemsNothing() {
+    Account phone = api.register("Victim");
+    JsonObject c = newChallenge();
+    api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    api.post("/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    String token = c.getString("qr").substring("parley:link:".length());
+    for (String wrong : new String[] {token, "wrong-secret", ""}) {
+      var res = poll(c, wrong);
+      assertThat(res.statusCode()).isIn(403, 404);
+      assertThat(res.bodyAsString()).doesNotContain("\"token\"");
+    }
+    var events =
+        api.get("/api/auth/qr/" + c.getString("challengeId") + "/events?secret=" + token, null);
+    assertThat(events.statusCode()).isEqualTo(403);
+    // the rightful requester still gets it
+    assertThat(poll(c, c.getString("requesterSecret")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void scanningNeedsASignedInDeviceAndApprovalNeedsAScanFirst() {
+    Account phone = api.register("Careful");
+    Account other = api.register("Other");
+    JsonObject c = newChallenge();
+    assertThat(
+            api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), null)
+                .statusCode())
+        .isEqualTo(401);
+    assertThat(
+            api.post(
+                    "/api/auth/qr/scan",
+                    new JsonObject().put("qr", c.getString("qr")),
+                    "forged.token.value")
+                .statusCode())
+        .isEqualTo(401);
+    var early =
+        api.post(
+            "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    assertThat(early.statusCode()).isEqualTo(409);
+    assertThat(errorCode(early)).isEqualTo("qr_not_scanned");
+    assertThat(
+            api.post(
+                    "/api/auth/qr/scan",
+                    new JsonObject().put("qr", c.getString("qr")),
+                    phone.token())
+                .statusCode())
+        .isEqualTo(200);
+    // another account cannot take over a scanned challenge
+    assertThat(
+            api.post(
+                    "/api/auth/qr/scan",
+                    new JsonObject().put("qr", c.getString("qr")),
+                    other.token())
+                .statusCode())
+        .isEqualTo(409);
+    assertThat(
+            api.post(
+                    "/api/auth/qr/approve",
+                    new JsonObject().put("qr", c.getString("qr")),
+                    other.token())
+                .statusCode())
+        .isEqualTo(409);
+    assertThat(
+            api.post(
+                    "/api/auth/qr/scan",
+                    new JsonObject().put("qr", "parley:link:nonsense"),
+                    phone.token())
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(
+            api.post(
+                    "/api/auth/qr/scan",
+                    new JsonObject().put("qr", new JsonObject().put("$ne", "")),
+                    phone.token())
+                .statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void anExpiredChallengeIsRefusedEverywhereEvenIfStillStored() {
+    Account phone = api.register("Late");
+    JsonObject c = newChallenge();
+    api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    // time passes: the TTL index would remove it eventually; the code must refuse it regardless
+    db.update(
+        "qrchallenges",
+        new JsonObject().put("_id", c.getString("challengeId")),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject()
+                    .put(
+                        "expiresAt",
+                        new JsonObject().put("$date", Instant.now().minusSeconds(1).toString()))));
+    var approve =
+        api.post(
+            "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    assertThat(approve.statusCode()).isEqualTo(410);
+    assertThat(errorCode(approve)).isEqualTo("qr_expired");
+    var poll = poll(c, c.getString("requesterSecret"));
+    assertThat(poll.statusCode()).isEqualTo(410);
+    assertThat(errorCode(poll)).isEqualTo("qr_expired");
+    assertThat(
+            api.get("/api/auth/qr/" + c.getString("challengeId") + "/image.svg", null).statusCode())
+        .isEqualTo(410);
+  }
+}
