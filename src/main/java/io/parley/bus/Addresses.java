@@ -73,6 +73,49 @@ public final class Addresses {
   /** Published when a challenge changes; body {@code QrUpdated}. */
   public static final String QR_UPDATED = "parley.qr.updated";
 
+  // --- persistence: conversations, messages, receipts (ChatApi payloads) --------------------
+  /** {@code CreateConversation} → {@code {conversation, created}}. */
+  public static final String CONVERSATIONS_CREATE = "parley.conversations.create";
+
+  /** {@code ListConversations} → {@code {conversations, nextCursor}}. */
+  public static final String CONVERSATIONS_LIST = "parley.conversations.list";
+
+  /** {@code ConversationRef} → {@code {conversation}}. */
+  public static final String CONVERSATIONS_GET = "parley.conversations.get";
+
+  /** {@code UpdateConversation} → {@code {conversation}}. */
+  public static final String CONVERSATIONS_UPDATE = "parley.conversations.update";
+
+  /** {@code ConversationRef} → {}. */
+  public static final String CONVERSATIONS_ARCHIVE = "parley.conversations.archive";
+
+  /** {@code ConversationRef} → {}. */
+  public static final String CONVERSATIONS_UNARCHIVE = "parley.conversations.unarchive";
+
+  /** {@code AddMembers} → {@code {conversation}}. */
+  public static final String CONVERSATIONS_ADD_MEMBERS = "parley.conversations.add-members";
+
+  /** {@code RemoveMember} → {}. */
+  public static final String CONVERSATIONS_REMOVE_MEMBER = "parley.conversations.remove-member";
+
+  /** {@code SendMessage} → {@code {message, created}}. */
+  public static final String MESSAGES_SEND = "parley.messages.send";
+
+  /** {@code History} → {@code {messages, hasMore}}. */
+  public static final String MESSAGES_HISTORY = "parley.messages.history";
+
+  /** {@code EditMessage} → {@code {message}}. */
+  public static final String MESSAGES_EDIT = "parley.messages.edit";
+
+  /** {@code MessageRef} → {}. */
+  public static final String MESSAGES_DELETE = "parley.messages.delete";
+
+  /** {@code MarkReceipt} → {}. */
+  public static final String RECEIPTS_MARK = "parley.receipts.mark";
+
+  /** {@code ConversationRef} → {} after publishing an ephemeral typing event. */
+  public static final String TYPING_NOTIFY = "parley.typing.notify";
+
   // --- real time -----------------------------------------------------------------------------
   /** Published (never sent) by writers after each committed change; body {@link ChatEvent}. */
   public static final String EVENTS = "parley.events";

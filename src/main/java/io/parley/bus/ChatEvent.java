@@ -1,6 +1,8 @@
 package io.parley.bus;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -8,11 +10,39 @@ import java.util.List;
  * Addresses#EVENTS}. {@code frame} is the complete, already encoded SSE frame ({@code id:}, {@code
  * event:}, {@code data:}), written as is to every recipient's stream; nobody may modify it.
  *
- * @param id stable event id (also the SSE {@code id:}); empty for ephemeral events
+ * @param id stable event id (also the SSE {@code id:}, see {@link EventIds}); empty for ephemeral
+ *     events
  * @param type event name, e.g. {@code message.created}
  * @param conversationId the conversation it belongs to, or empty
  * @param recipients user ids whose streams receive it
  * @param frame the encoded SSE frame
  */
 public record ChatEvent(
-    String id, String type, String conversationId, List<String> recipients, Buffer frame) {}
+    String id, String type, String conversationId, List<String> recipients, Buffer frame) {
+
+  /** Encodes the frame once; every stream then writes the same bytes. */
+  public static ChatEvent of(
+      String id, String type, String conversationId, List<String> recipients, JsonObject data) {
+    return new ChatEvent(
+        id == null ? "" : id,
+        type,
+        conversationId == null ? "" : conversationId,
+        List.copyOf(recipients),
+        frame(id, type, data.encode()));
+  }
+
+  /** One SSE frame; {@code id} may be null or empty (ephemeral events). */
+  public static Buffer frame(String id, String event, String data) {
+    StringBuilder sb = new StringBuilder(data.length() + 96);
+    if (id != null && !id.isEmpty()) {
+      sb.append("id: ").append(id).append('\n');
+    }
+    sb.append("event: ").append(event).append('\n');
+    // JSON never contains raw line breaks; other data is split into data: lines as SSE requires
+    for (String line : data.split("\r\n|\r|\n", -1)) {
+      sb.append("data: ").append(line).append('\n');
+    }
+    sb.append('\n');
+    return Buffer.buffer(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -46,6 +46,8 @@ public final class HttpVerticle extends VerticleBase {
     new AuthRoutes(bus).mount(router, auth);
     qr.mount(router);
     new UserRoutes(bus).mount(router, auth);
+    new ConversationRoutes(bus).mount(router, auth);
+    new MessageRoutes(bus).mount(router, auth);
 
     router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
     router.errorHandler(

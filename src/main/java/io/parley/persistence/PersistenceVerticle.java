@@ -3,6 +3,17 @@ package io.parley.persistence;
 import io.parley.NodeContext;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusService;
+import io.parley.bus.ChatApi.AddMembers;
+import io.parley.bus.ChatApi.ConversationRef;
+import io.parley.bus.ChatApi.CreateConversation;
+import io.parley.bus.ChatApi.EditMessage;
+import io.parley.bus.ChatApi.History;
+import io.parley.bus.ChatApi.ListConversations;
+import io.parley.bus.ChatApi.MarkReceipt;
+import io.parley.bus.ChatApi.MessageRef;
+import io.parley.bus.ChatApi.RemoveMember;
+import io.parley.bus.ChatApi.SendMessage;
+import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.HealthReport;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
@@ -11,16 +22,28 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Owns MongoDB's conversations and messages. */
+/** Owns MongoDB's conversations and messages; publishes an event after each committed write. */
 public final class PersistenceVerticle extends VerticleBase {
-  /** DESIGN.md section 2, plus the direct-pair key that makes a direct conversation unique. */
+  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+
+  /**
+   * DESIGN.md section 2, plus: the direct-pair key that makes a direct conversation unique, and the
+   * {@code updatedAt} indexes that resume (replay since a time) reads by.
+   */
   static final List<Index> INDEXES =
       List.of(
           Index.of("conversations", new JsonObject().put("members", 1).put("lastMessageAt", -1)),
           Index.of("conversations", new JsonObject().put("members", 1).put("archivedBy", 1)),
           Index.of("conversations", new JsonObject().put("lastMessageAt", -1)),
+          Index.of("conversations", new JsonObject().put("members", 1).put("updatedAt", 1)),
           new Index(
               "conversations",
               new JsonObject().put("directKey", 1),
@@ -30,10 +53,12 @@ public final class PersistenceVerticle extends VerticleBase {
           Index.of("messages", new JsonObject().put("senderId", 1).put("createdAt", -1)),
           Index.of("messages", new JsonObject().put("deliveredTo", 1)),
           Index.of("messages", new JsonObject().put("readBy", 1)),
+          Index.of("messages", new JsonObject().put("conversationId", 1).put("updatedAt", 1)),
           Index.unique("messages", new JsonObject().put("senderId", 1).put("clientId", 1)));
 
   private final NodeContext ctx;
   private MongoClient mongo;
+  private long cleanupTimer = -1;
 
   public PersistenceVerticle(NodeContext ctx) {
     this.ctx = ctx;
@@ -42,20 +67,82 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     mongo = MongoSupport.client(vertx, ctx);
-    return MongoSupport.ensureIndexes(mongo, INDEXES)
-        .compose(
-            v ->
-                BusService.serve(
-                    vertx,
-                    Addresses.PERSISTENCE_HEALTH,
-                    req ->
-                        MongoSupport.ping(mongo)
-                            .map(d -> new HealthReport(true, ctx.nodeId(), d).toJson())
-                            .otherwise(err -> MongoSupport.unhealthy(ctx, err).toJson())));
+    Clock clock = Clock.systemUTC();
+    ConversationRepository conversations = new ConversationRepository(mongo);
+    MessageRepository messages = new MessageRepository(mongo);
+    SendClaimRepository claims = new SendClaimRepository(mongo);
+    EventPublisher events = new EventPublisher(vertx);
+    ConversationService convs =
+        new ConversationService(vertx, conversations, messages, events, clock);
+    MessageService msgs =
+        new MessageService(
+            vertx, convs, conversations, messages, claims, events, ctx.rateLimiter(), clock);
+
+    List<Future<?>> consumers = new ArrayList<>();
+    serve(consumers, Addresses.PERSISTENCE_HEALTH, req -> health());
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_CREATE,
+        req -> convs.create(CreateConversation.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_LIST,
+        req -> convs.list(ListConversations.fromJson(req)));
+    serve(consumers, Addresses.CONVERSATIONS_GET, req -> convs.get(ConversationRef.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_UPDATE,
+        req -> convs.update(UpdateConversation.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_ARCHIVE,
+        req -> convs.setArchived(ConversationRef.fromJson(req), true));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_UNARCHIVE,
+        req -> convs.setArchived(ConversationRef.fromJson(req), false));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_ADD_MEMBERS,
+        req -> convs.addMembers(AddMembers.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_REMOVE_MEMBER,
+        req -> convs.removeMember(RemoveMember.fromJson(req)));
+    serve(consumers, Addresses.MESSAGES_SEND, req -> msgs.send(SendMessage.fromJson(req)));
+    serve(consumers, Addresses.MESSAGES_HISTORY, req -> msgs.history(History.fromJson(req)));
+    serve(consumers, Addresses.MESSAGES_EDIT, req -> msgs.edit(EditMessage.fromJson(req)));
+    serve(consumers, Addresses.MESSAGES_DELETE, req -> msgs.delete(MessageRef.fromJson(req)));
+    serve(consumers, Addresses.RECEIPTS_MARK, req -> msgs.receipt(MarkReceipt.fromJson(req)));
+    serve(consumers, Addresses.TYPING_NOTIFY, req -> msgs.typing(ConversationRef.fromJson(req)));
+
+    // send claims only guard a send in flight; the messages' unique index keeps idempotency after
+    cleanupTimer =
+        vertx.setPeriodic(
+            3_600_000,
+            id ->
+                claims
+                    .deleteOlderThan(clock.instant().minus(Duration.ofDays(1)))
+                    .onFailure(
+                        err -> LOG.warn("send-claim clean-up failed: {}", err.getMessage())));
+
+    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> Future.all(consumers));
+  }
+
+  private void serve(
+      List<Future<?>> consumers, String address, Function<JsonObject, Future<?>> handler) {
+    consumers.add(BusService.serve(vertx, address, handler));
+  }
+
+  private Future<JsonObject> health() {
+    return MongoSupport.ping(mongo)
+        .map(d -> new HealthReport(true, ctx.nodeId(), d).toJson())
+        .otherwise(err -> MongoSupport.unhealthy(ctx, err).toJson());
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(cleanupTimer);
     return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

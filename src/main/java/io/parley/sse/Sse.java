@@ -3,7 +3,6 @@ package io.parley.sse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import java.nio.charset.StandardCharsets;
 
 /** Server-Sent Events framing (vertx-web 5 has no server-side SSE helper). */
 public final class Sse {
@@ -30,18 +29,9 @@ public final class Sse {
     res.write(Buffer.buffer("retry: " + RETRY_MS + "\n\n"));
   }
 
-  /** One event; {@code id} may be null (ephemeral events). Multi-line data is split per spec. */
+  /** One event; {@code id} may be null (ephemeral events). */
   public static Buffer frame(String id, String event, String data) {
-    StringBuilder sb = new StringBuilder(data.length() + 64);
-    if (id != null && !id.isEmpty()) {
-      sb.append("id: ").append(id).append('\n');
-    }
-    sb.append("event: ").append(event).append('\n');
-    for (String line : data.split("\n", -1)) {
-      sb.append("data: ").append(line).append('\n');
-    }
-    sb.append('\n');
-    return Buffer.buffer(sb.toString().getBytes(StandardCharsets.UTF_8));
+    return io.parley.bus.ChatEvent.frame(id, event, data);
   }
 
   public static Buffer heartbeat() {

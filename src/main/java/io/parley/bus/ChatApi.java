@@ -1,0 +1,223 @@
+package io.parley.bus;
+
+import io.parley.bus.AuthApi.Caller;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * Payloads of the persistence verticle's addresses: conversations, messages, receipts, typing.
+ * Replies are the HTTP API's bodies ({@code {conversation}}, {@code {message}}, …; see
+ * docs/api.md).
+ */
+public final class ChatApi {
+  private ChatApi() {}
+
+  static List<String> strings(JsonObject j, String key) {
+    JsonArray a = j.getJsonArray(key);
+    return a == null ? List.of() : a.stream().map(o -> (String) o).toList();
+  }
+
+  static Integer integer(JsonObject j, String key) {
+    return j.getInteger(key);
+  }
+
+  /** {@code parley.conversations.create}. */
+  public record CreateConversation(
+      Caller caller, String type, List<String> memberIds, String title) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("type", type)
+          .put("memberIds", new JsonArray(List.copyOf(memberIds)))
+          .put("title", title);
+    }
+
+    public static CreateConversation fromJson(JsonObject j) {
+      return new CreateConversation(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("type"),
+          strings(j, "memberIds"),
+          j.getString("title"));
+    }
+  }
+
+  /**
+   * {@code parley.conversations.list}: newest activity first, {@code cursor} from the last page.
+   */
+  public record ListConversations(Caller caller, boolean archived, int limit, String cursor) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("archived", archived)
+          .put("limit", limit)
+          .put("cursor", cursor);
+    }
+
+    public static ListConversations fromJson(JsonObject j) {
+      return new ListConversations(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getBoolean("archived", false),
+          j.getInteger("limit", 20),
+          j.getString("cursor"));
+    }
+  }
+
+  /** A caller acting on one conversation: get, archive, unarchive, typing. */
+  public record ConversationRef(Caller caller, String conversationId) {
+    public JsonObject toJson() {
+      return new JsonObject().put("caller", caller.toJson()).put("conversationId", conversationId);
+    }
+
+    public static ConversationRef fromJson(JsonObject j) {
+      return new ConversationRef(
+          Caller.fromJson(j.getJsonObject("caller")), j.getString("conversationId"));
+    }
+  }
+
+  /** {@code parley.conversations.update}: a group admin renames the group. */
+  public record UpdateConversation(Caller caller, String conversationId, String title) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("title", title);
+    }
+
+    public static UpdateConversation fromJson(JsonObject j) {
+      return new UpdateConversation(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          j.getString("title"));
+    }
+  }
+
+  /** {@code parley.conversations.add-members}. */
+  public record AddMembers(Caller caller, String conversationId, List<String> userIds) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("userIds", new JsonArray(List.copyOf(userIds)));
+    }
+
+    public static AddMembers fromJson(JsonObject j) {
+      return new AddMembers(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          strings(j, "userIds"));
+    }
+  }
+
+  /** {@code parley.conversations.remove-member}: an admin removes someone, or a member leaves. */
+  public record RemoveMember(Caller caller, String conversationId, String userId) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("userId", userId);
+    }
+
+    public static RemoveMember fromJson(JsonObject j) {
+      return new RemoveMember(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          j.getString("userId"));
+    }
+  }
+
+  /** {@code parley.messages.send}. */
+  public record SendMessage(
+      Caller caller,
+      String conversationId,
+      String clientId,
+      String text,
+      List<String> attachmentIds) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("clientId", clientId)
+          .put("text", text)
+          .put("attachmentIds", new JsonArray(List.copyOf(attachmentIds)));
+    }
+
+    public static SendMessage fromJson(JsonObject j) {
+      return new SendMessage(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          j.getString("clientId"),
+          j.getString("text"),
+          strings(j, "attachmentIds"));
+    }
+  }
+
+  /** {@code parley.messages.history}: a page in ascending seq. */
+  public record History(
+      Caller caller, String conversationId, Long beforeSeq, Long afterSeq, int limit) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("beforeSeq", beforeSeq)
+          .put("afterSeq", afterSeq)
+          .put("limit", limit);
+    }
+
+    public static History fromJson(JsonObject j) {
+      return new History(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          j.getLong("beforeSeq"),
+          j.getLong("afterSeq"),
+          j.getInteger("limit", 50));
+    }
+  }
+
+  /** {@code parley.messages.edit}. */
+  public record EditMessage(Caller caller, String messageId, String text) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("messageId", messageId)
+          .put("text", text);
+    }
+
+    public static EditMessage fromJson(JsonObject j) {
+      return new EditMessage(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("messageId"),
+          j.getString("text"));
+    }
+  }
+
+  /** {@code parley.messages.delete}. */
+  public record MessageRef(Caller caller, String messageId) {
+    public JsonObject toJson() {
+      return new JsonObject().put("caller", caller.toJson()).put("messageId", messageId);
+    }
+
+    public static MessageRef fromJson(JsonObject j) {
+      return new MessageRef(Caller.fromJson(j.getJsonObject("caller")), j.getString("messageId"));
+    }
+  }
+
+  /** {@code parley.receipts.mark}: {@code delivered} or {@code read}, up to a seq. */
+  public record MarkReceipt(Caller caller, String conversationId, String type, long upToSeq) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("type", type)
+          .put("upToSeq", upToSeq);
+    }
+
+    public static MarkReceipt fromJson(JsonObject j) {
+      return new MarkReceipt(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          j.getString("type"),
+          j.getLong("upToSeq", 0L));
+    }
+  }
+}

@@ -1,0 +1,379 @@
+package io.parley.persistence;
+
+import io.parley.bus.Addresses;
+import io.parley.bus.ApiError;
+import io.parley.bus.ApiException;
+import io.parley.bus.ChatApi.AddMembers;
+import io.parley.bus.ChatApi.ConversationRef;
+import io.parley.bus.ChatApi.CreateConversation;
+import io.parley.bus.ChatApi.ListConversations;
+import io.parley.bus.ChatApi.RemoveMember;
+import io.parley.bus.ChatApi.UpdateConversation;
+import io.parley.bus.Failure;
+import io.parley.mongo.MongoSupport;
+import io.parley.persistence.ConversationRepository.Cursor;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Direct and group conversations: creation, listing, membership, archive. */
+final class ConversationService {
+  static final int MAX_MEMBERS = 1000;
+  static final int MAX_TITLE = 100;
+  static final int MAX_PAGE = 100;
+
+  private final Vertx vertx;
+  private final ConversationRepository conversations;
+  private final MessageRepository messages;
+  private final EventPublisher events;
+  private final Clock clock;
+
+  ConversationService(
+      Vertx vertx,
+      ConversationRepository conversations,
+      MessageRepository messages,
+      EventPublisher events,
+      Clock clock) {
+    this.vertx = vertx;
+    this.conversations = conversations;
+    this.messages = messages;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  Future<JsonObject> create(CreateConversation c) {
+    String me = c.caller().userId();
+    Set<String> others = new LinkedHashSet<>();
+    for (String id : c.memberIds()) {
+      if (!MongoSupport.isId(id)) {
+        throw invalid("memberIds", "memberIds must be user ids");
+      }
+      if (!id.equals(me)) {
+        others.add(id);
+      }
+    }
+    String title = c.title() == null ? null : c.title().strip();
+    boolean direct = "direct".equals(c.type());
+    if (!direct && !"group".equals(c.type())) {
+      throw invalid("type", "type must be direct or group");
+    }
+    if (direct && others.size() != 1) {
+      throw invalid("memberIds", "a direct conversation has exactly one other member");
+    }
+    if (direct && title != null) {
+      throw invalid("title", "a direct conversation has no title");
+    }
+    if (others.size() + 1 > MAX_MEMBERS) {
+      throw invalid("memberIds", "a conversation has at most " + MAX_MEMBERS + " members");
+    }
+    if (title != null && (title.isEmpty() || title.length() > MAX_TITLE)) {
+      throw invalid("title", "title must be 1 to " + MAX_TITLE + " characters");
+    }
+    List<String> members = new ArrayList<>();
+    members.add(me);
+    members.addAll(others);
+    return requireUsers(new ArrayList<>(others))
+        .compose(
+            v ->
+                direct
+                    ? createDirect(me, others.iterator().next())
+                    : createGroup(me, members, title));
+  }
+
+  private Future<JsonObject> createDirect(String me, String other) {
+    String key = me.compareTo(other) < 0 ? me + ":" + other : other + ":" + me;
+    return conversations
+        .findByDirectKey(key)
+        .compose(
+            existing -> {
+              if (existing != null) {
+                return Future.succeededFuture(reply(existing, me, false));
+              }
+              Instant now = clock.instant();
+              JsonObject doc =
+                  ConversationRepository.newConversation(
+                          "direct", List.of(me, other), List.of(), null, me, now)
+                      .put("directKey", key);
+              return conversations
+                  .insert(doc)
+                  .map(
+                      d -> {
+                        events.conversation(
+                            "conversation.created",
+                            List.of(me, other),
+                            Views.conversation(d),
+                            1L,
+                            now);
+                        return reply(d, me, true);
+                      })
+                  .recover(
+                      err ->
+                          MongoSupport.isDuplicateKey(err)
+                              // created concurrently by the other member: it is the same
+                              // conversation
+                              ? conversations.findByDirectKey(key).map(d -> reply(d, me, false))
+                              : Future.failedFuture(err));
+            });
+  }
+
+  private Future<JsonObject> createGroup(String me, List<String> members, String title) {
+    Instant now = clock.instant();
+    JsonObject doc =
+        ConversationRepository.newConversation("group", members, List.of(me), title, me, now);
+    return conversations
+        .insert(doc)
+        .map(
+            d -> {
+              events.conversation("conversation.created", members, Views.conversation(d), 1L, now);
+              return reply(d, me, true);
+            });
+  }
+
+  private static JsonObject reply(JsonObject doc, String me, boolean created) {
+    return new JsonObject()
+        .put("conversation", Views.conversationFor(doc, me, null))
+        .put("created", created);
+  }
+
+  Future<JsonObject> list(ListConversations l) {
+    String me = l.caller().userId();
+    int limit = l.limit();
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw invalid("limit", "limit must be 1 to " + MAX_PAGE);
+    }
+    Cursor cursor = null;
+    if (l.cursor() != null && !l.cursor().isEmpty()) {
+      cursor = Cursor.decode(l.cursor());
+      if (cursor == null) {
+        throw new ApiException(
+            Failure.BAD_REQUEST, "invalid_cursor", "cursor is not one this server issued");
+      }
+    }
+    return conversations
+        .listForMember(me, l.archived(), cursor, limit + 1)
+        .compose(
+            docs -> {
+              boolean more = docs.size() > limit;
+              List<JsonObject> page = more ? docs.subList(0, limit) : docs;
+              List<Future<JsonObject>> views = new ArrayList<>();
+              for (JsonObject d : page) {
+                views.add(withLastMessage(d, me));
+              }
+              return Future.all(views)
+                  .map(
+                      all -> {
+                        JsonArray out = new JsonArray();
+                        for (int i = 0; i < page.size(); i++) {
+                          out.add(all.resultAt(i));
+                        }
+                        String next = null;
+                        if (more) {
+                          JsonObject last = page.get(page.size() - 1);
+                          next =
+                              new Cursor(
+                                      MongoSupport.instant(last, "lastMessageAt").toEpochMilli(),
+                                      last.getString("_id"))
+                                  .encode();
+                        }
+                        return new JsonObject().put("conversations", out).put("nextCursor", next);
+                      });
+            });
+  }
+
+  private Future<JsonObject> withLastMessage(JsonObject conv, String me) {
+    long lastSeq = conv.getLong("lastSeq", 0L);
+    Future<JsonObject> last =
+        lastSeq == 0
+            ? Future.succeededFuture(null)
+            : messages.latest(conv.getString("_id"), lastSeq);
+    return last.map(m -> Views.conversationFor(conv, me, m));
+  }
+
+  Future<JsonObject> get(ConversationRef r) {
+    return member(r.conversationId(), r.caller().userId())
+        .compose(d -> withLastMessage(d, r.caller().userId()))
+        .map(v -> new JsonObject().put("conversation", v));
+  }
+
+  Future<JsonObject> setArchived(ConversationRef r, boolean archived) {
+    return conversations
+        .setArchived(r.conversationId(), r.caller().userId(), archived)
+        .compose(
+            found ->
+                found ? Future.succeededFuture(new JsonObject()) : Future.failedFuture(notFound()));
+  }
+
+  Future<JsonObject> update(UpdateConversation u) {
+    String me = u.caller().userId();
+    String title = u.title() == null ? "" : u.title().strip();
+    if (title.isEmpty() || title.length() > MAX_TITLE) {
+      throw invalid("title", "title must be 1 to " + MAX_TITLE + " characters");
+    }
+    return adminOfGroup(u.conversationId(), me)
+        .compose(c -> conversations.updateTitle(u.conversationId(), me, title, clock.instant()))
+        .compose(d -> d == null ? Future.failedFuture(notAdmin()) : Future.succeededFuture(d))
+        .map(d -> changed(d, EventPublisher.strings(d.getJsonArray("members")), me));
+  }
+
+  Future<JsonObject> addMembers(AddMembers a) {
+    String me = a.caller().userId();
+    List<String> ids = a.userIds().stream().distinct().toList();
+    if (ids.isEmpty() || ids.stream().anyMatch(id -> !MongoSupport.isId(id))) {
+      throw invalid("userIds", "userIds must be a non-empty list of user ids");
+    }
+    return adminOfGroup(a.conversationId(), me)
+        .compose(
+            c -> {
+              Set<String> all =
+                  new LinkedHashSet<>(EventPublisher.strings(c.getJsonArray("members")));
+              all.addAll(ids);
+              if (all.size() > MAX_MEMBERS) {
+                return Future.failedFuture(
+                    invalid("userIds", "a conversation has at most " + MAX_MEMBERS + " members"));
+              }
+              return requireUsers(ids);
+            })
+        .compose(v -> conversations.addMembers(a.conversationId(), me, ids, clock.instant()))
+        .compose(d -> d == null ? Future.failedFuture(notAdmin()) : Future.succeededFuture(d))
+        .map(d -> changed(d, EventPublisher.strings(d.getJsonArray("members")), me));
+  }
+
+  /** An admin removes a member, or a member leaves (removes themself). */
+  Future<JsonObject> removeMember(RemoveMember r) {
+    String me = r.caller().userId();
+    String target = r.userId();
+    return member(r.conversationId(), me)
+        .compose(
+            c -> {
+              if (!"group".equals(c.getString("type"))) {
+                return Future.failedFuture(notAGroup());
+              }
+              boolean admin = c.getJsonArray("admins", new JsonArray()).contains(me);
+              if (!me.equals(target) && !admin) {
+                return Future.failedFuture(notAdmin());
+              }
+              if (!MongoSupport.isId(target) || !c.getJsonArray("members").contains(target)) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.NOT_FOUND, "member_not_found", "That user is not a member"));
+              }
+              Instant now = clock.instant();
+              return conversations
+                  .removeMember(r.conversationId(), target, now)
+                  .compose(
+                      before -> {
+                        if (before == null) {
+                          return Future.failedFuture(
+                              new ApiException(
+                                  Failure.NOT_FOUND,
+                                  "member_not_found",
+                                  "That user is not a member"));
+                        }
+                        return conversations.ensureAdmin(r.conversationId());
+                      })
+                  .map(
+                      after -> {
+                        List<String> remaining =
+                            EventPublisher.strings(after.getJsonArray("members"));
+                        events.conversation(
+                            "conversation.updated",
+                            remaining,
+                            Views.conversation(after),
+                            after.getLong("version", 1L),
+                            MongoSupport.instant(after, "updatedAt"));
+                        events.removed(target, r.conversationId(), now);
+                        return new JsonObject();
+                      });
+            });
+  }
+
+  private JsonObject changed(JsonObject d, List<String> recipients, String me) {
+    events.conversation(
+        "conversation.updated",
+        recipients,
+        Views.conversation(d),
+        d.getLong("version", 1L),
+        MongoSupport.instant(d, "updatedAt"));
+    return new JsonObject().put("conversation", Views.conversationFor(d, me, null));
+  }
+
+  /** The conversation, if the user is a member; else 404 (no hint that it exists). */
+  Future<JsonObject> member(String conversationId, String userId) {
+    return conversations
+        .findForMember(conversationId, userId)
+        .compose(d -> d == null ? Future.failedFuture(notFound()) : Future.succeededFuture(d));
+  }
+
+  private Future<JsonObject> adminOfGroup(String conversationId, String userId) {
+    return member(conversationId, userId)
+        .compose(
+            c -> {
+              if (!"group".equals(c.getString("type"))) {
+                return Future.failedFuture(notAGroup());
+              }
+              if (!c.getJsonArray("admins", new JsonArray()).contains(userId)) {
+                return Future.failedFuture(notAdmin());
+              }
+              return Future.succeededFuture(c);
+            });
+  }
+
+  /** Every id names an existing user (asked of the auth verticle, which owns users). */
+  private Future<Void> requireUsers(List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.USERS_RESOLVE,
+            new JsonObject().put("userIds", new JsonArray(ids)),
+            new DeliveryOptions().setSendTimeout(10_000))
+        .compose(
+            reply -> {
+              Set<String> found = new java.util.HashSet<>();
+              reply
+                  .body()
+                  .getJsonArray("users")
+                  .forEach(u -> found.add(((JsonObject) u).getString("id")));
+              List<String> missing = ids.stream().filter(id -> !found.contains(id)).toList();
+              if (missing.isEmpty()) {
+                return Future.succeededFuture();
+              }
+              return Future.failedFuture(
+                  new ApiException(
+                      ApiError.of(
+                              Failure.NOT_FOUND,
+                              "user_not_found",
+                              "No such user: " + String.join(", ", missing))
+                          .withDetails(new JsonObject().put("userIds", new JsonArray(missing)))));
+            });
+  }
+
+  static ApiException invalid(String field, String message) {
+    return new ApiException(
+        ApiError.of(Failure.BAD_REQUEST, "validation_failed", message)
+            .withDetails(new JsonObject().put("field", field)));
+  }
+
+  static ApiException notFound() {
+    return new ApiException(Failure.NOT_FOUND, "conversation_not_found", "No such conversation");
+  }
+
+  private static ApiException notAdmin() {
+    return new ApiException(Failure.FORBIDDEN, "not_admin", "Only the group's admins can do that");
+  }
+
+  private static ApiException notAGroup() {
+    return new ApiException(
+        Failure.BAD_REQUEST, "not_a_group", "Direct conversations have fixed members");
+  }
+}

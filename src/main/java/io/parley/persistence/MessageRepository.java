@@ -1,0 +1,151 @@
+package io.parley.persistence;
+
+import io.parley.mongo.MongoSupport;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The {@code messages} collection. A message: conversationId, seq, senderId, clientId, text,
+ * attachments, createdAt, updatedAt + version (bumped by edits and deletion), editedAt, edits
+ * (earlier texts), deletedAt, deliveredTo, readBy, contentHash (for idempotent retries).
+ */
+final class MessageRepository {
+  static final String COLLECTION = "messages";
+
+  private final MongoClient mongo;
+
+  MessageRepository(MongoClient mongo) {
+    this.mongo = mongo;
+  }
+
+  Future<JsonObject> insert(JsonObject doc) {
+    return mongo.insert(COLLECTION, doc).map(ignored -> doc);
+  }
+
+  Future<JsonObject> findByClientId(String senderId, String clientId) {
+    return mongo.findOne(
+        COLLECTION, new JsonObject().put("senderId", senderId).put("clientId", clientId), null);
+  }
+
+  Future<JsonObject> findById(String id) {
+    if (!MongoSupport.isId(id)) {
+      return Future.succeededFuture(null);
+    }
+    return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
+  }
+
+  /** The message with the highest seq at or below {@code seq}. */
+  Future<JsonObject> latest(String conversationId, long seq) {
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("conversationId", conversationId)
+                .put("seq", new JsonObject().put("$lte", seq)),
+            new FindOptions().setSort(new JsonObject().put("seq", -1)).setLimit(1))
+        .map(l -> l.isEmpty() ? null : l.get(0));
+  }
+
+  /**
+   * Messages with {@code after < seq < before} (either bound optional), {@code limit} of them: the
+   * oldest ones when only {@code after} is given, else the newest ones. Ascending seq.
+   */
+  Future<List<JsonObject>> page(String conversationId, Long before, Long after, int limit) {
+    JsonObject range = new JsonObject();
+    if (before != null) {
+      range.put("$lt", before);
+    }
+    if (after != null) {
+      range.put("$gt", after);
+    }
+    JsonObject q = new JsonObject().put("conversationId", conversationId);
+    if (!range.isEmpty()) {
+      q.put("seq", range);
+    }
+    boolean oldestFirst = after != null && before == null;
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            q,
+            new FindOptions()
+                .setSort(new JsonObject().put("seq", oldestFirst ? 1 : -1))
+                .setLimit(limit))
+        .map(
+            l -> {
+              if (oldestFirst) {
+                return l;
+              }
+              List<JsonObject> asc = new java.util.ArrayList<>(l);
+              java.util.Collections.reverse(asc);
+              return asc;
+            });
+  }
+
+  /** Replaces the text of the sender's undeleted message if it is still at {@code version}. */
+  Future<JsonObject> edit(JsonObject current, String text, Instant now) {
+    JsonObject date = MongoSupport.date(now);
+    return mongo.findOneAndUpdateWithOptions(
+        COLLECTION,
+        new JsonObject()
+            .put("_id", current.getString("_id"))
+            .put("version", current.getLong("version"))
+            .putNull("deletedAt"),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject().put("text", text).put("editedAt", date).put("updatedAt", date))
+            .put(
+                "$push",
+                new JsonObject()
+                    .put(
+                        "edits",
+                        new JsonObject().put("text", current.getString("text")).put("at", date)))
+            .put("$inc", new JsonObject().put("version", 1L)),
+        new FindOptions(),
+        new UpdateOptions().setReturningNewDocument(true));
+  }
+
+  /** Deletes for everyone: the text, attachments and edit history go; the seq stays. */
+  Future<JsonObject> tombstone(String id, Instant now) {
+    JsonObject date = MongoSupport.date(now);
+    return mongo.findOneAndUpdateWithOptions(
+        COLLECTION,
+        new JsonObject().put("_id", id).putNull("deletedAt"),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject()
+                    .putNull("text")
+                    .put("attachments", new JsonArray())
+                    .put("edits", new JsonArray())
+                    .put("deletedAt", date)
+                    .put("updatedAt", date))
+            .put("$inc", new JsonObject().put("version", 1L)),
+        new FindOptions(),
+        new UpdateOptions().setReturningNewDocument(true));
+  }
+
+  /** Adds the reader to deliveredTo (and readBy) of others' messages in {@code (from, to]}. */
+  Future<Void> markReceipts(String conversationId, String userId, String type, long from, long to) {
+    JsonObject add = new JsonObject().put("deliveredTo", userId);
+    if ("read".equals(type)) {
+      add.put("readBy", userId);
+    }
+    return mongo
+        .updateCollectionWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("conversationId", conversationId)
+                .put("seq", new JsonObject().put("$gt", from).put("$lte", to))
+                .put("senderId", new JsonObject().put("$ne", userId)),
+            new JsonObject().put("$addToSet", add),
+            new UpdateOptions().setMulti(true))
+        .mapEmpty();
+  }
+}
