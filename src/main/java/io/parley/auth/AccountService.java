@@ -82,7 +82,8 @@ final class AccountService {
     this.failedByPhone = new Limit("login-phone", cfg.failedLoginLimit(), cfg.failedLoginWindow());
     this.failedByAddress =
         new Limit("login-address", cfg.failedLoginLimit(), cfg.failedLoginWindow());
-    this.registrations = new Limit("register-address", 20, Duration.ofHours(1));
+    this.registrations =
+        new Limit("register-address", cfg.registrationsPerHour(), Duration.ofHours(1));
     this.lookups = new Limit("lookup-user", cfg.lookupLimitPerMinute(), Duration.ofMinutes(1));
     this.clock = clock;
     this.decoyHash = hashing.executeBlocking(() -> hasher.hash("decoy password"), false);

@@ -61,7 +61,8 @@ public final class AuthVerticle extends VerticleBase {
     hashing =
         vertx.createSharedWorkerExecutor(
             "parley-password-hashing", Math.max(2, Runtime.getRuntime().availableProcessors()));
-    Clock clock = Clock.systemUTC();
+    // MongoDB keeps milliseconds: replies made from the clock match what is read back later
+    Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     UserRepository users = new UserRepository(mongo);
     SessionRepository sessions = new SessionRepository(mongo);
     AccountService accounts =

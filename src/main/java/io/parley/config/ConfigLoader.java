@@ -58,6 +58,7 @@ public final class ConfigLoader {
       List.of(
           new EnvVar("NODE_ENV", "env", Kind.STRING),
           new EnvVar("PARLEY_ROLES", "node.roles", Kind.LIST),
+          new EnvVar("PARLEY_REGISTRATIONS_PER_HOUR", "auth.registrationsPerHour", Kind.STRING),
           new EnvVar("PARLEY_INSTANCES", "node.instances", Kind.MAP),
           new EnvVar("PARLEY_DATA_DIR", "node.dataDir", Kind.STRING),
           new EnvVar("HOST", "http.host", Kind.STRING),
@@ -272,7 +273,8 @@ public final class ConfigLoader {
         r.duration("auth.failedLoginWindow"),
         r.intRange("auth.qrTtlSeconds", 10, 120),
         r.intRange("auth.qrCreateLimitPerMinute", 1, 1_000_000),
-        r.intRange("auth.lookupLimitPerMinute", 1, 1_000_000));
+        r.intRange("auth.lookupLimitPerMinute", 1, 1_000_000),
+        r.intRange("auth.registrationsPerHour", 1, 1_000_000));
   }
 
   private NodeConfig readNode(Reader r) {

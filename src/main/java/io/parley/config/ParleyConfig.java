@@ -94,6 +94,7 @@ public record ParleyConfig(
    * @param qrTtlSeconds lifetime of a QR device-link challenge (at most 120)
    * @param qrCreateLimitPerMinute QR challenges a client address may create per minute
    * @param lookupLimitPerMinute contact lookups a user may make per minute
+   * @param registrationsPerHour accounts a client address may register per hour
    */
   public record AuthConfig(
       String phoneDefaultRegion,
@@ -102,7 +103,8 @@ public record ParleyConfig(
       Duration failedLoginWindow,
       int qrTtlSeconds,
       int qrCreateLimitPerMinute,
-      int lookupLimitPerMinute) {}
+      int lookupLimitPerMinute,
+      int registrationsPerHour) {}
 
   public record RedisConfig(String url, String password) {
     public boolean enabled() {

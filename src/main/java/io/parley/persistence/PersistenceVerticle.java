@@ -67,7 +67,8 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     mongo = MongoSupport.client(vertx, ctx);
-    Clock clock = Clock.systemUTC();
+    // MongoDB keeps milliseconds: replies made from the clock match what is read back later
+    Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     ConversationRepository conversations = new ConversationRepository(mongo);
     MessageRepository messages = new MessageRepository(mongo);
     SendClaimRepository claims = new SendClaimRepository(mongo);

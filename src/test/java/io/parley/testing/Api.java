@@ -99,6 +99,40 @@ public final class Api {
     return http.send(method, port, path, body, headers);
   }
 
+  /** Creates a conversation as {@code owner} with the others as members; returns its JSON. */
+  public JsonObject conversation(Account owner, String type, String title, Account... others) {
+    var ids = new io.vertx.core.json.JsonArray();
+    for (Account o : others) {
+      ids.add(o.id());
+    }
+    JsonObject body = new JsonObject().put("type", type).put("memberIds", ids);
+    if (title != null) {
+      body.put("title", title);
+    }
+    var res = post("/api/conversations", body, owner.token());
+    if (res.statusCode() != 201 && res.statusCode() != 200) {
+      throw new IllegalStateException(
+          "create conversation failed: " + res.statusCode() + " " + res.bodyAsString());
+    }
+    return res.bodyAsJsonObject().getJsonObject("conversation");
+  }
+
+  /** Sends a text message; returns the stored message. */
+  public JsonObject send(Account from, String conversationId, String text) {
+    var res =
+        post(
+            "/api/conversations/" + conversationId + "/messages",
+            new JsonObject()
+                .put("clientId", java.util.UUID.randomUUID().toString())
+                .put("text", text),
+            from.token());
+    if (res.statusCode() != 201) {
+      throw new IllegalStateException(
+          "send failed: " + res.statusCode() + " " + res.bodyAsString());
+    }
+    return res.bodyAsJsonObject().getJsonObject("message");
+  }
+
   public static String errorCode(HttpResponse<Buffer> res) {
     JsonObject b = res.bodyAsJsonObject();
     return b == null || b.getJsonObject("error") == null

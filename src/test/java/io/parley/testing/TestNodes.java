@@ -43,6 +43,8 @@ public final class TestNodes {
     env.put("JWT_SECRET", TEST_SECRET);
     env.put("LOG_LEVEL", System.getProperty("parley.log.level", "warn"));
     env.put("PARLEY_INSTANCES", "http=2");
+    // tests register many users from one address
+    env.put("PARLEY_REGISTRATIONS_PER_HOUR", "1000000");
     String realMongo = System.getenv("PARLEY_TEST_MONGO_URI");
     if (realMongo != null && !realMongo.isBlank()) {
       env.put(
