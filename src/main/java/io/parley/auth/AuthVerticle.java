@@ -43,6 +43,10 @@ public final class AuthVerticle extends VerticleBase {
           new Index(
               "qrchallenges",
               new JsonObject().put("expiresAt", 1),
+              new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)),
+          new Index(
+              StreamTicketService.COLLECTION,
+              new JsonObject().put("expiresAt", 1),
               new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)));
 
   private final NodeContext ctx;
@@ -85,6 +89,9 @@ public final class AuthVerticle extends VerticleBase {
             ctx.rateLimiter(),
             clock);
 
+    StreamTicketService tickets =
+        new StreamTicketService(mongo, ctx.config().sse().ticketTtlSeconds(), clock);
+
     List<Future<?>> consumers = new ArrayList<>();
     serve(consumers, Addresses.AUTH_HEALTH, req -> health());
     serve(consumers, Addresses.AUTH_REGISTER, req -> accounts.register(Register.fromJson(req)));
@@ -104,6 +111,8 @@ public final class AuthVerticle extends VerticleBase {
     serve(consumers, Addresses.QR_SCAN, req -> qr.scan(QrAction.fromJson(req)));
     serve(consumers, Addresses.QR_APPROVE, req -> qr.approve(QrAction.fromJson(req)));
     serve(consumers, Addresses.QR_POLL, req -> qr.poll(QrPoll.fromJson(req)));
+    serve(consumers, Addresses.SSE_TICKET_CREATE, req -> tickets.create(Caller.fromJson(req)));
+    serve(consumers, Addresses.SSE_TICKET_REDEEM, tickets::redeem);
 
     // MongoDB's TTL index removes expired challenges; the embedded database ignores TTL, and
     // expiry is enforced in code either way. This sweep keeps the collection small everywhere.
@@ -112,7 +121,8 @@ public final class AuthVerticle extends VerticleBase {
             60_000,
             id ->
                 qr.cleanUp()
-                    .onSuccess(n -> LOG.debug("removed {} expired QR challenges", n))
+                    .compose(n -> tickets.cleanUp())
+                    .onSuccess(n -> LOG.debug("removed expired QR challenges and stream tickets"))
                     .onFailure(
                         err -> LOG.warn("QR challenge clean-up failed: {}", err.getMessage())));
 

@@ -15,18 +15,15 @@ import io.parley.config.ParleyConfig.AuthConfig;
 import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
+import io.parley.security.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * QR device link: a new device (the requester) shows a QR code; a signed-in device scans it (and
@@ -48,7 +45,6 @@ final class QrLinkService {
   private final RateLimiter limiter;
   private final Limit creations;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
 
   QrLinkService(
       Vertx vertx,
@@ -81,12 +77,12 @@ final class QrLinkService {
                             .withDetails(
                                 new JsonObject().put("retryAfterSeconds", d.retryAfterSeconds()))));
               }
-              String token = randomToken(TOKEN_BYTES);
-              String secret = randomToken(SECRET_BYTES);
+              String token = Secrets.random(TOKEN_BYTES);
+              String secret = Secrets.random(SECRET_BYTES);
               Instant now = clock.instant();
               Instant expiresAt = now.plusSeconds(cfg.qrTtlSeconds());
               return challenges
-                  .create(token, sha256(secret), requester, now, expiresAt)
+                  .create(token, Secrets.sha256(secret), requester, now, expiresAt)
                   .map(id -> new QrCreated(id, QR_PREFIX + token, secret, expiresAt).toJson());
             });
   }
@@ -177,7 +173,7 @@ final class QrLinkService {
               if (p.secret() == null
                   || !MessageDigest.isEqual(
                       hash.getBytes(StandardCharsets.US_ASCII),
-                      sha256(p.secret()).getBytes(StandardCharsets.US_ASCII))) {
+                      Secrets.sha256(p.secret()).getBytes(StandardCharsets.US_ASCII))) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.FORBIDDEN,
@@ -263,22 +259,6 @@ final class QrLinkService {
     }
     String t = qr.startsWith(QR_PREFIX) ? qr.substring(QR_PREFIX.length()) : qr;
     return t.length() > 128 ? "" : t;
-  }
-
-  private String randomToken(int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static ApiException notFound() {

@@ -119,4 +119,13 @@ public final class Addresses {
   // --- real time -----------------------------------------------------------------------------
   /** Published (never sent) by writers after each committed change; body {@link ChatEvent}. */
   public static final String EVENTS = "parley.events";
+
+  /** Request, auth: a single-use stream ticket for the caller's session. */
+  public static final String SSE_TICKET_CREATE = "parley.sse.ticket.create";
+
+  /** Request, auth: redeems a stream ticket (once) for the user and session it was made for. */
+  public static final String SSE_TICKET_REDEEM = "parley.sse.ticket.redeem";
+
+  /** Request, persistence: the stored events a user missed since a resume cursor. */
+  public static final String EVENTS_REPLAY = "parley.events.replay";
 }

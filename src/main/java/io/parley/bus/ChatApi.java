@@ -220,4 +220,22 @@ public final class ChatApi {
           j.getLong("upToSeq", 0L));
     }
   }
+
+  /**
+   * {@code parley.events.replay}: every stored event of the user's conversations at or after {@code
+   * sinceMs}, at most {@code maxEvents}. Reply {@code {events: [{id, frame}], truncated}}: frames
+   * are the SSE frames exactly as they were published live.
+   */
+  public record Replay(String userId, long sinceMs, int maxEvents) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("userId", userId)
+          .put("sinceMs", sinceMs)
+          .put("maxEvents", maxEvents);
+    }
+
+    public static Replay fromJson(JsonObject j) {
+      return new Replay(j.getString("userId"), j.getLong("sinceMs"), j.getInteger("maxEvents"));
+    }
+  }
 }

@@ -40,6 +40,14 @@ public final class EventIds {
     return atMs + "-x-" + conversationId + "-" + userId;
   }
 
+  /**
+   * The id of a {@code resync} event: a cursor at {@code atMs} (resuming from it replays only what
+   * happened since the client was told to refetch).
+   */
+  public static String resync(long atMs) {
+    return atMs + "-s";
+  }
+
   /** The commit time an id carries, or empty when it is not one of ours. */
   public static OptionalLong time(String id) {
     if (id == null) {

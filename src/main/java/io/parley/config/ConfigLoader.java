@@ -8,6 +8,7 @@ import io.parley.config.ParleyConfig.LogConfig;
 import io.parley.config.ParleyConfig.MongoConfig;
 import io.parley.config.ParleyConfig.NodeConfig;
 import io.parley.config.ParleyConfig.RedisConfig;
+import io.parley.config.ParleyConfig.SseConfig;
 import io.parley.config.ParleyConfig.UploadsConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -80,6 +81,13 @@ public final class ConfigLoader {
           new EnvVar("PHONE_DEFAULT_REGION", "auth.phoneDefaultRegion", Kind.STRING),
           new EnvVar("REDIS_URL", "redis.url", Kind.STRING),
           new EnvVar("REDIS_PASSWORD", "redis.password", Kind.STRING),
+          new EnvVar("REDIS_USER_CHANNEL", "redis.userChannel", Kind.STRING),
+          new EnvVar("REDIS_CONVERSATION_CHANNEL", "redis.conversationChannel", Kind.STRING),
+          new EnvVar("SSE_HEARTBEAT_MS", "sse.heartbeatMs", Kind.STRING),
+          new EnvVar("SSE_MAX_STREAMS_PER_USER", "sse.maxStreamsPerUser", Kind.STRING),
+          new EnvVar("SSE_MAX_STREAMS_PER_ADDRESS", "sse.maxStreamsPerAddress", Kind.STRING),
+          new EnvVar("SSE_MAX_QUEUED_BYTES", "sse.maxQueuedBytes", Kind.STRING),
+          new EnvVar("SSE_RESUME_WINDOW_MS", "sse.resumeWindowMs", Kind.STRING),
           new EnvVar("UPLOAD_DIR", "uploads.dir", Kind.STRING),
           new EnvVar("MAX_FILE_SIZE", "uploads.maxFileSize", Kind.STRING),
           new EnvVar("LOG_LEVEL", "log.level", Kind.STRING),
@@ -186,7 +194,25 @@ public final class ConfigLoader {
       r.problem(
           "mongo.uri", "is required in production (the embedded database is for development)");
     }
-    RedisConfig redis = new RedisConfig(r.string("redis.url"), r.string("redis.password"));
+    RedisConfig redis =
+        new RedisConfig(
+            r.string("redis.url"),
+            r.string("redis.password"),
+            r.string("redis.userChannel"),
+            r.string("redis.conversationChannel"));
+    if (redis.userChannel().isBlank() || redis.userChannel().equals(redis.conversationChannel())) {
+      r.problem("redis.userChannel", "must be set and differ from redis.conversationChannel");
+    }
+    SseConfig sse =
+        new SseConfig(
+            r.longRange("sse.heartbeatMs", 100, 600_000),
+            r.intRange("sse.maxStreamsPerUser", 1, 1_000_000),
+            r.intRange("sse.maxStreamsPerAddress", 1, 10_000_000),
+            r.intRange("sse.maxQueuedBytes", 1024, 1 << 30),
+            r.longRange("sse.resumeWindowMs", 0, 600_000),
+            r.duration("sse.replayMaxAge"),
+            r.intRange("sse.replayMaxEvents", 1, 1_000_000),
+            r.intRange("sse.ticketTtlSeconds", 5, 300));
     if (redis.url() != null
         && !redis.url().isEmpty()
         && !(redis.url().startsWith("redis://") || redis.url().startsWith("rediss://"))) {
@@ -212,7 +238,7 @@ public final class ConfigLoader {
           new JwtConfig(
               "HS256", developmentSecret(mode, node.dataDir()), true, jwt.expiresIn(), null, null);
     }
-    return new ParleyConfig(mode, node, http, cluster, mongo, jwt, auth, redis, uploads, log);
+    return new ParleyConfig(mode, node, http, cluster, mongo, jwt, auth, sse, redis, uploads, log);
   }
 
   private JwtConfig readJwt(Reader r, Mode mode, NodeConfig node) {

@@ -18,6 +18,7 @@ public record ParleyConfig(
     MongoConfig mongo,
     JwtConfig jwt,
     AuthConfig auth,
+    SseConfig sse,
     RedisConfig redis,
     UploadsConfig uploads,
     LogConfig log) {
@@ -106,14 +107,49 @@ public record ParleyConfig(
       int lookupLimitPerMinute,
       int registrationsPerHour) {}
 
-  public record RedisConfig(String url, String password) {
+  /**
+   * Real-time streams ({@code GET /sse}).
+   *
+   * @param heartbeatMs comment heartbeat interval
+   * @param maxStreamsPerUser open streams one user may hold on one node
+   * @param maxStreamsPerAddress open streams one client address may hold on one node
+   * @param maxQueuedBytes bytes a stream may have waiting to be written before it is dropped
+   * @param resumeWindowMs how far before a resume cursor the replay starts (clock skew, commit
+   *     delay)
+   * @param replayMaxAge cursors older than this get {@code resync}
+   * @param replayMaxEvents a replay larger than this gets {@code resync} instead
+   * @param ticketTtlSeconds lifetime of a single-use stream ticket
+   */
+  public record SseConfig(
+      long heartbeatMs,
+      int maxStreamsPerUser,
+      int maxStreamsPerAddress,
+      int maxQueuedBytes,
+      long resumeWindowMs,
+      Duration replayMaxAge,
+      int replayMaxEvents,
+      int ticketTtlSeconds) {}
+
+  /**
+   * @param url redis://… or empty (no relay, no shared counters in Redis)
+   * @param userChannel pub/sub channel of events addressed to single users
+   * @param conversationChannel pub/sub channel of conversation events
+   */
+  public record RedisConfig(
+      String url, String password, String userChannel, String conversationChannel) {
     public boolean enabled() {
       return !url.isEmpty();
     }
 
     @Override
     public String toString() {
-      return "RedisConfig[url=" + Redact.uri(url) + ", password=<redacted>]";
+      return "RedisConfig[url="
+          + Redact.uri(url)
+          + ", password=<redacted>, userChannel="
+          + userChannel
+          + ", conversationChannel="
+          + conversationChannel
+          + "]";
     }
   }
 

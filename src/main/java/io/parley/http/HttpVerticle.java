@@ -1,7 +1,9 @@
 package io.parley.http;
 
 import io.parley.NodeContext;
+import io.parley.relay.RedisRelay;
 import io.parley.security.Jwt;
+import io.parley.sse.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +25,7 @@ public final class HttpVerticle extends VerticleBase {
   private HealthHandler health;
   private SessionCache sessions;
   private QrRoutes qr;
+  private SseHub hub;
 
   public HttpVerticle(NodeContext ctx, IntConsumer onListening) {
     this.ctx = ctx;
@@ -48,6 +51,15 @@ public final class HttpVerticle extends VerticleBase {
     new UserRoutes(bus).mount(router, auth);
     new ConversationRoutes(bus).mount(router, auth);
     new MessageRoutes(bus).mount(router, auth);
+    var redis = ctx.config().redis();
+    hub =
+        new SseHub(
+            vertx,
+            ctx.config().sse(),
+            cfg.busTimeoutMs(),
+            redis.enabled() ? new RedisRelay(vertx, redis) : null,
+            SseHub.StreamListener.NONE);
+    new SseRoutes(bus, sessions, hub).mount(router, auth);
 
     router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
     router.errorHandler(
@@ -71,7 +83,7 @@ public final class HttpVerticle extends VerticleBase {
 
     server =
         vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port()));
-    return Future.all(sessions.start(), qr.start())
+    return Future.all(sessions.start(), qr.start(), hub.start())
         .compose(v -> server.requestHandler(router).listen())
         .onSuccess(
             s -> {
@@ -87,7 +99,11 @@ public final class HttpVerticle extends VerticleBase {
       health.close();
     }
     // event streams never finish by themselves: end them first, then drain the rest
-    Future<Void> streams = qr == null ? Future.succeededFuture() : qr.stop();
+    Future<Void> streams =
+        Future.join(
+                qr == null ? Future.succeededFuture() : qr.stop(),
+                hub == null ? Future.succeededFuture() : hub.stop())
+            .mapEmpty();
     return streams
         .eventually(
             () ->

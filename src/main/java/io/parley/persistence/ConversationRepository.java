@@ -222,6 +222,26 @@ final class ConversationRepository {
         new UpdateOptions().setReturningNewDocument(true));
   }
 
+  /** Every conversation the user belongs to now (resume looks for changes in these). */
+  Future<List<JsonObject>> allForMember(String userId) {
+    return mongo.find(COLLECTION, new JsonObject().put("members", userId));
+  }
+
+  /** Conversations the user was removed from at or after {@code since}. */
+  Future<List<JsonObject>> removedSince(String userId, Instant since) {
+    return mongo.find(
+        COLLECTION,
+        new JsonObject()
+            .put(
+                "removed",
+                new JsonObject()
+                    .put(
+                        "$elemMatch",
+                        new JsonObject()
+                            .put("userId", userId)
+                            .put("at", new JsonObject().put("$gte", MongoSupport.date(since))))));
+  }
+
   private static JsonObject member(String conversationId, String userId) {
     return new JsonObject().put("_id", conversationId).put("members", userId);
   }

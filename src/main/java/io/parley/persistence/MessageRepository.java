@@ -148,4 +148,14 @@ final class MessageRepository {
             new UpdateOptions().setMulti(true))
         .mapEmpty();
   }
+
+  /** Messages of these conversations created or changed at or after {@code since}. */
+  Future<List<JsonObject>> changedSince(List<String> conversationIds, Instant since, int limit) {
+    return mongo.findWithOptions(
+        COLLECTION,
+        new JsonObject()
+            .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
+            .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since))),
+        new FindOptions().setLimit(limit).setFields(new JsonObject().put("edits", 0)));
+  }
 }

@@ -12,11 +12,13 @@ import io.parley.bus.ChatApi.ListConversations;
 import io.parley.bus.ChatApi.MarkReceipt;
 import io.parley.bus.ChatApi.MessageRef;
 import io.parley.bus.ChatApi.RemoveMember;
+import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.HealthReport;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
+import io.parley.relay.RedisRelay;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -44,6 +46,7 @@ public final class PersistenceVerticle extends VerticleBase {
           Index.of("conversations", new JsonObject().put("members", 1).put("archivedBy", 1)),
           Index.of("conversations", new JsonObject().put("lastMessageAt", -1)),
           Index.of("conversations", new JsonObject().put("members", 1).put("updatedAt", 1)),
+          Index.of("conversations", new JsonObject().put("removed.userId", 1)),
           new Index(
               "conversations",
               new JsonObject().put("directKey", 1),
@@ -59,6 +62,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final NodeContext ctx;
   private MongoClient mongo;
   private long cleanupTimer = -1;
+  private RedisRelay relay;
 
   public PersistenceVerticle(NodeContext ctx) {
     this.ctx = ctx;
@@ -72,7 +76,9 @@ public final class PersistenceVerticle extends VerticleBase {
     ConversationRepository conversations = new ConversationRepository(mongo);
     MessageRepository messages = new MessageRepository(mongo);
     SendClaimRepository claims = new SendClaimRepository(mongo);
-    EventPublisher events = new EventPublisher(vertx);
+    relay = ctx.config().redis().enabled() ? new RedisRelay(vertx, ctx.config().redis()) : null;
+    EventPublisher events = new EventPublisher(vertx, relay);
+    ReplayService replay = new ReplayService(conversations, messages);
     ConversationService convs =
         new ConversationService(vertx, conversations, messages, events, clock);
     MessageService msgs =
@@ -116,6 +122,7 @@ public final class PersistenceVerticle extends VerticleBase {
     serve(consumers, Addresses.MESSAGES_DELETE, req -> msgs.delete(MessageRef.fromJson(req)));
     serve(consumers, Addresses.RECEIPTS_MARK, req -> msgs.receipt(MarkReceipt.fromJson(req)));
     serve(consumers, Addresses.TYPING_NOTIFY, req -> msgs.typing(ConversationRef.fromJson(req)));
+    serve(consumers, Addresses.EVENTS_REPLAY, req -> replay.replay(Replay.fromJson(req)));
 
     // send claims only guard a send in flight; the messages' unique index keeps idempotency after
     cleanupTimer =
@@ -144,6 +151,9 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(cleanupTimer);
+    if (relay != null) {
+      relay.close();
+    }
     return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

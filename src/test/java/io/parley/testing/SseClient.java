@@ -33,6 +33,9 @@ public final class SseClient implements AutoCloseable {
       new java.util.concurrent.CountDownLatch(1);
   private final StringBuilder pending = new StringBuilder();
   private volatile String retry;
+  private volatile int comments;
+  private volatile boolean retryFirst;
+  private volatile boolean anyData;
 
   private SseClient(HttpClient client, HttpClientResponse response) {
     this.client = client;
@@ -85,6 +88,16 @@ public final class SseClient implements AutoCloseable {
     return retry;
   }
 
+  /** Whether the very first line of the stream was {@code retry:}. */
+  public boolean startedWithRetry() {
+    return retryFirst;
+  }
+
+  /** Comment lines (heartbeats) received so far. */
+  public int comments() {
+    return comments;
+  }
+
   public boolean ended() {
     return ended;
   }
@@ -104,7 +117,12 @@ public final class SseClient implements AutoCloseable {
       String event = "message";
       StringBuilder data = null;
       for (String line : block.split("\n")) {
+        if (!anyData) {
+          anyData = true;
+          retryFirst = line.startsWith("retry:");
+        }
         if (line.startsWith(":")) {
+          comments++;
           continue;
         }
         int colon = line.indexOf(':');

@@ -1,0 +1,84 @@
+package io.parley.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A real {@code redis-server} (Debian's) on a loopback port, started and stopped by a test. */
+public final class LocalRedis implements AutoCloseable {
+  private final int port;
+  private final Path dir;
+  private Process process;
+
+  public LocalRedis(Path dir) {
+    this(dir, TestNodes.freePort());
+  }
+
+  public LocalRedis(Path dir, int port) {
+    this.dir = dir;
+    this.port = port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts the server and waits until it accepts connections. */
+  public LocalRedis start() {
+    try {
+      process =
+          new ProcessBuilder(
+                  "redis-server",
+                  "--port",
+                  String.valueOf(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  dir.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("redis-server could not start (is it installed?)", e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return this;
+      } catch (IOException notYet) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("redis-server exited; see its log in " + dir);
+        }
+        Thread.onSpinWait();
+      }
+    }
+    throw new IllegalStateException("redis-server did not listen on " + port);
+  }
+
+  public void stop() {
+    if (process != null) {
+      process.destroy();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
