@@ -7,6 +7,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
+import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -54,6 +55,105 @@ class ChatClusterIT {
     onA = new Api(http, a.httpPort());
     onB = onA.on(b.httpPort());
     db = new Db(http.vertx(), a);
+    awaitCrossNodeDelivery();
+  }
+
+  /**
+   * A consumer registered right after a join sees the other node's publishes only after its
+   * subscription has spread (about a second): wait for one event to cross before testing.
+   */
+  private void awaitCrossNodeDelivery() {
+    Account x = onA.register("Warm-up");
+    Account y = onA.register("Warm-up peer");
+    String conv = onA.conversation(x, "direct", null, y).getString("id");
+    try (SseClient onNodeB = stream(b, y, null)) {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < deadline) {
+        onA.send(x, conv, "ping");
+        if (onNodeB.awaitEvent("message.created", 500) != null) {
+          return;
+        }
+      }
+    }
+    throw new IllegalStateException("events never crossed from node A to node B");
+  }
+
+  private SseClient stream(Node node, Account who, String lastEventId) {
+    Map<String, String> h = new java.util.HashMap<>();
+    h.put("Authorization", "Bearer " + who.token());
+    if (lastEventId != null) {
+      h.put("Last-Event-ID", lastEventId);
+    }
+    return SseClient.connect(http.vertx(), node.httpPort(), "/sse", h);
+  }
+
+  private static SseClient.Event awaitText(SseClient s, String text) {
+    return s.await(
+        e ->
+            e.event().equals("message.created")
+                && text.equals(e.json().getJsonObject("message").getString("text")),
+        10_000);
+  }
+
+  @Test
+  void aMessageSentOnNodeAReachesStreamsOnNodesAAndB() {
+    Account ann = onA.register("Ann");
+    Account bob = onB.register("Bob");
+    Account bobLaptop = onB.login(bob, "Laptop");
+    String conv = onA.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient annOnB = stream(b, ann, null);
+        SseClient bobOnA = stream(a, bob, null);
+        SseClient bobOnB = stream(b, bobLaptop, null)) {
+      onA.send(ann, conv, "across the cluster");
+      for (SseClient s : List.of(annOnB, bobOnA, bobOnB)) {
+        assertThat(awaitText(s, "across the cluster")).isNotNull();
+      }
+      onB.send(bob, conv, "and back");
+      assertThat(awaitText(bobOnA, "and back")).isNotNull();
+    }
+  }
+
+  @Test
+  void aClientResumingOnTheOtherNodeGetsExactlyTheFiftyItMissedInOrder() throws Exception {
+    Account ann = onA.register("Ann");
+    Account bob = onB.register("Bob");
+    String conv = onA.conversation(ann, "group", "Resume", bob).getString("id");
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    String last;
+    try (SseClient first = stream(a, bob, null)) {
+      onA.send(ann, conv, "before");
+      last = awaitText(first, "before").id();
+      first.received().forEach(e -> seen.add(e.id()));
+    }
+    // fifty writes race from both nodes while Bob is away
+    List<Future<HttpResponse<Buffer>>> sends = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      sends.add(sendAsync(a.httpPort(), ann, conv, "missed-a-" + i));
+      sends.add(sendAsync(b.httpPort(), bob, conv, "missed-b-" + i));
+    }
+    Future.join(new ArrayList<>(sends)).await(60, TimeUnit.SECONDS);
+    List<Long> acknowledged = new ArrayList<>();
+    sends.forEach(
+        f ->
+            acknowledged.add(
+                f.result().bodyAsJsonObject().getJsonObject("message").getLong("seq")));
+    acknowledged.sort(null);
+    assertThat(acknowledged)
+        .containsExactlyElementsOf(LongStream.rangeClosed(2, 51).boxed().toList());
+
+    try (SseClient resumed = stream(b, bob, last)) {
+      long deadline = System.currentTimeMillis() + 15_000;
+      List<Long> got = new ArrayList<>();
+      while (got.size() < 50 && System.currentTimeMillis() < deadline) {
+        SseClient.Event e = resumed.next(500);
+        if (e != null && e.event().equals("message.created") && seen.add(e.id())) {
+          got.add(e.json().getJsonObject("message").getLong("seq"));
+        }
+      }
+      assertThat(got).containsExactlyElementsOf(acknowledged);
+      onA.send(ann, conv, "live after resume");
+      assertThat(awaitText(resumed, "live after resume")).isNotNull();
+    }
   }
 
   @AfterAll

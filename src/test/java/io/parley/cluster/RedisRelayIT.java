@@ -1,0 +1,136 @@
+package io.parley.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.Node;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
+import io.parley.testing.Http;
+import io.parley.testing.LocalRedis;
+import io.parley.testing.SseClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes that do NOT form a Hazelcast cluster (standalone, sharing one database) reach each
+ * other's streams only through a real redis-server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisRelayIT {
+  static final long WAIT = 10_000;
+  @TempDir static Path dir;
+  LocalRedis redis;
+  Node a;
+  Node b;
+  Http http;
+  Api onA;
+  Api onB;
+
+  @BeforeAll
+  void start() throws Exception {
+    Files.createDirectories(dir.resolve("redis"));
+    redis = new LocalRedis(dir.resolve("redis")).start();
+    Map<String, String> envA = TestNodes.env(dir.resolve("a"));
+    envA.put("REDIS_URL", redis.url());
+    a = TestNodes.start(envA, dir.resolve("a"));
+    Map<String, String> envB = TestNodes.env(dir.resolve("b"));
+    envB.put("REDIS_URL", redis.url());
+    envB.put("MONGO_URI", a.context().mongoUri());
+    b = TestNodes.start(envB, dir.resolve("b"));
+    http = new Http();
+    onA = new Api(http, a.httpPort());
+    onB = onA.on(b.httpPort());
+  }
+
+  @AfterAll
+  void stop() {
+    TestNodes.stop(b, a);
+    http.close();
+    redis.close();
+  }
+
+  private SseClient stream(Node node, Account who) {
+    return SseClient.connect(
+        http.vertx(), node.httpPort(), "/sse", Map.of("Authorization", "Bearer " + who.token()));
+  }
+
+  private static SseClient.Event awaitText(SseClient s, String text, long timeoutMs) {
+    return s.await(
+        e ->
+            e.event().equals("message.created")
+                && text.equals(e.json().getJsonObject("message").getString("text")),
+        timeoutMs);
+  }
+
+  @Test
+  void theNodesAreNotClustered() {
+    JsonObject health = onA.get("/health", null).bodyAsJsonObject();
+    assertThat(health.getJsonObject("checks").getJsonObject("cluster").getString("mode"))
+        .isEqualTo("standalone");
+  }
+
+  @Test
+  void aMessageSentOnAReachesAStreamOnBThroughRedisOnce() {
+    Account ann = onA.register("Ann");
+    Account bob = onB.register("Bob");
+    String conv = onA.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient bobOnB = stream(b, bob);
+        SseClient annOnA = stream(a, ann)) {
+      JsonObject first = onA.send(ann, conv, "via redis");
+      assertThat(awaitText(bobOnB, "via redis", WAIT)).isNotNull();
+      assertThat(awaitText(annOnA, "via redis", WAIT)).isNotNull();
+      onA.send(ann, conv, "second");
+      assertThat(awaitText(annOnA, "second", WAIT)).isNotNull();
+      assertThat(awaitText(bobOnB, "second", WAIT)).isNotNull();
+      // A's hub got the first event over its bus and through Redis: written once
+      String firstId = first.getString("id");
+      assertThat(
+              annOnA.received().stream()
+                  .filter(e -> e.event().equals("message.created") && e.data().contains(firstId)))
+          .hasSize(1);
+    }
+  }
+
+  @Test
+  void withoutRedisHealthDegradesLocalDeliveryGoesOnAndTheRelayReconnects() {
+    Account ann = onA.register("Ann");
+    Account bob = onB.register("Bob");
+    String conv = onA.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient annOnA = stream(a, ann);
+        SseClient bobOnB = stream(b, bob)) {
+      redis.stop();
+      try {
+        var health = onA.get("/health", null);
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(
+                health
+                    .bodyAsJsonObject()
+                    .getJsonObject("checks")
+                    .getJsonObject("redis")
+                    .getString("status"))
+            .isEqualTo("down");
+        onA.send(ann, conv, "redis is down");
+        assertThat(awaitText(annOnA, "redis is down", WAIT)).isNotNull();
+      } finally {
+        redis.start();
+      }
+      // the subscriber reconnects by itself (backoff up to 30 s): B hears A again
+      long deadline = System.currentTimeMillis() + 45_000;
+      SseClient.Event back = null;
+      for (int i = 0; back == null && System.currentTimeMillis() < deadline; i++) {
+        onA.send(ann, conv, "back " + i);
+        back = bobOnB.await(e -> e.data().contains("\"text\":\"back "), 1000);
+      }
+      assertThat(back).as("relay reconnected").isNotNull();
+      assertThat(onA.get("/health", null).statusCode()).isEqualTo(200);
+    }
+  }
+}
