@@ -3,16 +3,34 @@ package io.parley;
 import io.parley.config.ConfigException;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
+import io.parley.verify.DeploymentCheck;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-/** {@code java -jar parley.jar}: runs a node until SIGTERM or SIGINT, then stops it gracefully. */
+/**
+ * {@code java -jar parley.jar}: runs a node until SIGTERM or SIGINT, then stops it gracefully.
+ * {@code java -jar parley.jar verify --url …}: checks a running deployment ({@link
+ * DeploymentCheck}).
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("verify")) {
+      System.exit(DeploymentCheck.run(List.of(args).subList(1, args.length), System.out));
+      return;
+    }
+    if (args.length > 0) {
+      System.err.println(
+          "usage: java -jar parley.jar            run a node (config: conf/parley.yaml, env)");
+      System.err.println(
+          "       java -jar parley.jar verify --url URL   check a running deployment");
+      System.exit(2);
+      return;
+    }
     ConfigLoader.Loaded loaded;
     try {
       loaded = ConfigLoader.fromProcess();

@@ -20,19 +20,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessIT {
   @TempDir Path dir;
 
-  private Process launch(Map<String, String> env) throws IOException {
+  private Process launch(Map<String, String> env, String... args) throws IOException {
     String jar = System.getProperty("parley.jar", "target/parley.jar");
     List<String> cmd =
         new ArrayList<>(
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.add("-jar");
     cmd.add(Path.of(jar).toAbsolutePath().toString());
+    cmd.addAll(List.of(args));
+    String logName = args.length == 0 ? "node.log" : "verify.log";
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     pb.environment().clear();
     pb.environment().put("PATH", System.getenv("PATH"));
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
-    pb.redirectOutput(dir.resolve("node.log").toFile());
+    pb.redirectOutput(dir.resolve(logName).toFile());
     return pb.start();
   }
 
@@ -66,6 +68,12 @@ class ProcessIT {
       }
       assertThat(status).as(log()).isEqualTo(200);
     }
+    // the operator's deployment check, shipped in the same jar
+    Process verify = launch(Map.of(), "verify", "--url", "http://127.0.0.1:" + port);
+    assertThat(verify.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    String verifyOut = Files.readString(dir.resolve("verify.log"), StandardCharsets.UTF_8);
+    assertThat(verify.exitValue()).as(verifyOut).isZero();
+    assertThat(verifyOut).contains("OK: every check passed");
     List<ProcessHandle> children = p.descendants().toList();
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
