@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -43,6 +44,18 @@ final class RateLimits {
   /** The per-address limits, as a route handler. */
   Handler<RoutingContext> byAddress() {
     return rc -> {
+      HttpServerRequest req = rc.request();
+      if (!req.isEnded()) {
+        // the shared counters answer asynchronously: keep the body for the handlers after us
+        // (the body handler and streaming uploads resume it; others are resumed once answered)
+        req.pause();
+        rc.addEndHandler(
+            v -> {
+              if (!req.isEnded()) {
+                req.resume();
+              }
+            });
+      }
       String address = Requests.address(rc);
       boolean authWrite =
           rc.request().method() != HttpMethod.GET
