@@ -13,8 +13,8 @@ import io.vertx.redis.client.RedisOptions;
  * counters when they fail. See docs/adr/0001-rate-limit-store.md.
  */
 public final class RateLimitStore {
-  /** A shared store slower than this is treated as failed for that check. */
-  static final long SHARED_TIMEOUT_MS = 500;
+  /** A shared store slower than this is treated as failed for that check (answered locally). */
+  static final long SHARED_TIMEOUT_MS = 1000;
 
   private final String kind;
   private final RateLimiter limiter;
