@@ -11,15 +11,23 @@ import io.parley.config.ParleyConfig;
 import io.parley.config.Redact;
 import io.parley.config.Role;
 import io.parley.http.HttpVerticle;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.persistence.PersistenceVerticle;
-import io.parley.ratelimit.LocalRateLimiter;
+import io.parley.ratelimit.RateLimitStore;
 import io.parley.uploads.UploadsVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
 import java.util.ArrayList;
@@ -46,15 +54,23 @@ public final class Node {
   private final EmbeddedDatabase database;
   private final Vertx vertx;
   private final NodeContext context;
+  private final RateLimitStore rateLimits;
+  private HttpServer managementServer;
   private final List<String> deployments = new ArrayList<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CompletableFuture<Integer> httpPort = new CompletableFuture<>();
 
-  private Node(ParleyConfig config, EmbeddedDatabase database, Vertx vertx, NodeContext context) {
+  private Node(
+      ParleyConfig config,
+      EmbeddedDatabase database,
+      Vertx vertx,
+      NodeContext context,
+      RateLimitStore rateLimits) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
     this.context = context;
+    this.rateLimits = rateLimits;
   }
 
   /**
@@ -97,11 +113,18 @@ public final class Node {
           new IllegalStateException(
               "cannot read the Hazelcast configuration: " + e.getMessage(), e));
     }
-    return buildVertx(config, hz)
+    ParleyMetrics metrics =
+        config.metrics().enabled() ? ParleyMetrics.prometheus() : ParleyMetrics.disabled();
+    return buildVertx(config, hz, metrics)
         .compose(
             vertx -> {
               Codecs.register(vertx);
+              metrics.attachTo(vertx);
               String nodeId = hz != null ? hz.getNodeId() : UUID.randomUUID().toString();
+              RateLimitStore limits =
+                  RateLimitStore.create(
+                      vertx, config, hz == null ? null : hz.getHazelcastInstance());
+              LOG.info("rate-limit counters: {}", limits.kind());
               NodeContext ctx =
                   new NodeContext(
                       config,
@@ -109,9 +132,11 @@ public final class Node {
                       uri,
                       hz != null,
                       () -> hz == null ? 1 : hz.getNodes().size(),
-                      new LocalRateLimiter());
-              Node node = new Node(config, embedded, vertx, ctx);
+                      limits.limiter(),
+                      metrics);
+              Node node = new Node(config, embedded, vertx, ctx, limits);
               return node.deployRoles()
+                  .compose(v -> node.startManagementServer())
                   .map(node)
                   .recover(err -> node.stop().transform(ignored -> Future.<Node>failedFuture(err)));
             },
@@ -123,15 +148,27 @@ public final class Node {
             });
   }
 
-  private static Future<Vertx> buildVertx(ParleyConfig config, HazelcastClusterManager hz) {
+  private static Future<Vertx> buildVertx(
+      ParleyConfig config, HazelcastClusterManager hz, ParleyMetrics metrics) {
     VertxOptions options = new VertxOptions();
+    VertxBuilder builder = Vertx.builder();
+    if (metrics.prometheusRegistry() != null) {
+      // HTTP server/client, event bus, pools and JVM meters, in this node's own registry (a
+      // unique name keeps nodes that share a JVM, as in tests, apart)
+      options.setMetricsOptions(
+          new MicrometerMetricsOptions()
+              .setEnabled(true)
+              .setJvmMetricsEnabled(true)
+              .setRegistryName("parley-" + UUID.randomUUID()));
+      builder.withMetrics(new MicrometerMetricsFactory(metrics.prometheusRegistry()));
+    }
     if (hz == null) {
-      return Future.succeededFuture(Vertx.builder().with(options).build());
+      return Future.succeededFuture(builder.with(options).build());
     }
     String host = config.cluster().host();
     options.setEventBusOptions(
         new EventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0));
-    return Vertx.builder()
+    return builder
         .with(options)
         .withClusterManager(hz)
         .buildClustered()
@@ -212,6 +249,28 @@ public final class Node {
                     : " standalone"));
   }
 
+  /** {@code GET /metrics} on its own port when {@code metrics.port} is set. */
+  private Future<Void> startManagementServer() {
+    var m = config.metrics();
+    if (!m.enabled() || m.port() == 0) {
+      return Future.succeededFuture();
+    }
+    Router router = Router.router(vertx);
+    router
+        .get("/metrics")
+        .handler(PrometheusScrapingHandler.create(context.metrics().prometheusRegistry()));
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(m.port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(
+            s -> {
+              managementServer = s;
+              LOG.info("metrics on {}:{}/metrics", config.http().host(), s.actualPort());
+            })
+        .mapEmpty();
+  }
+
   private Supplier<Deployable> factory(Role role) {
     return switch (role) {
       case HTTP -> () -> new HttpVerticle(context, httpPort::complete);
@@ -249,6 +308,13 @@ public final class Node {
                           }));
     }
     return chain
+        .eventually(
+            () -> managementServer == null ? Future.succeededFuture() : managementServer.close())
+        .eventually(
+            () -> {
+              rateLimits.close();
+              return Future.succeededFuture();
+            })
         .eventually(vertx::close)
         .eventually(
             () -> {
@@ -271,6 +337,11 @@ public final class Node {
   /** The port the HTTP role listens on (useful when configured as 0); -1 without that role. */
   public int httpPort() {
     return config.node().runs(Role.HTTP) ? httpPort.getNow(-1) : -1;
+  }
+
+  /** The management port serving /metrics, or -1 when metrics share the API port or are off. */
+  public int metricsPort() {
+    return managementServer == null ? -1 : managementServer.actualPort();
   }
 
   /** The embedded database's port, or -1 when the node uses MONGO_URI or needs no database. */

@@ -1,6 +1,7 @@
 package io.parley;
 
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.ratelimit.RateLimiter;
 import java.util.function.IntSupplier;
 
@@ -13,6 +14,7 @@ import java.util.function.IntSupplier;
  * @param clustered whether this node is a cluster member
  * @param clusterMembers members of the cluster as this node sees them (1 when standalone)
  * @param rateLimiter the node's rate-limit counters (shared across the cluster when clustered)
+ * @param metrics the node's own meters (counted but not exposed when metrics are off)
  */
 public record NodeContext(
     ParleyConfig config,
@@ -20,4 +22,18 @@ public record NodeContext(
     String mongoUri,
     boolean clustered,
     IntSupplier clusterMembers,
-    RateLimiter rateLimiter) {}
+    RateLimiter rateLimiter,
+    ParleyMetrics metrics) {
+
+  /** A context whose meters are not exposed (tests and tools that build one by hand). */
+  public NodeContext(
+      ParleyConfig config,
+      String nodeId,
+      String mongoUri,
+      boolean clustered,
+      IntSupplier clusterMembers,
+      RateLimiter rateLimiter) {
+    this(
+        config, nodeId, mongoUri, clustered, clusterMembers, rateLimiter, ParleyMetrics.disabled());
+  }
+}

@@ -2,13 +2,18 @@ package io.parley.config;
 
 import io.parley.config.ParleyConfig.AuthConfig;
 import io.parley.config.ParleyConfig.ClusterConfig;
+import io.parley.config.ParleyConfig.CorsConfig;
 import io.parley.config.ParleyConfig.HttpConfig;
 import io.parley.config.ParleyConfig.JwtConfig;
 import io.parley.config.ParleyConfig.LogConfig;
+import io.parley.config.ParleyConfig.MetricsConfig;
 import io.parley.config.ParleyConfig.MongoConfig;
 import io.parley.config.ParleyConfig.NodeConfig;
+import io.parley.config.ParleyConfig.ProxyConfig;
+import io.parley.config.ParleyConfig.RateLimitConfig;
 import io.parley.config.ParleyConfig.RedisConfig;
 import io.parley.config.ParleyConfig.SseConfig;
+import io.parley.config.ParleyConfig.TlsConfig;
 import io.parley.config.ParleyConfig.UploadsConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,6 +70,20 @@ public final class ConfigLoader {
           new EnvVar("HOST", "http.host", Kind.STRING),
           new EnvVar("PORT", "http.port", Kind.STRING),
           new EnvVar("API_URL", "http.publicUrl", Kind.STRING),
+          new EnvVar("TRUSTED_PROXIES", "http.trustedProxies", Kind.LIST),
+          new EnvVar("CORS_ORIGIN", "cors.origins", Kind.LIST),
+          new EnvVar("CORS_CREDENTIALS", "cors.allowCredentials", Kind.STRING),
+          new EnvVar("TLS_KEY_PATH", "tls.keyPath", Kind.STRING),
+          new EnvVar("TLS_CERT_PATH", "tls.certPath", Kind.STRING),
+          new EnvVar("TLS_REDIRECT_PORT", "tls.redirectPort", Kind.STRING),
+          new EnvVar("RATE_LIMIT_STORE", "rateLimit.store", Kind.STRING),
+          new EnvVar("RATE_LIMIT_WINDOW_MS", "rateLimit.windowMs", Kind.STRING),
+          new EnvVar("RATE_LIMIT_MAX_REQUESTS", "rateLimit.maxRequests", Kind.STRING),
+          new EnvVar("RATE_LIMIT_USER_MAX_REQUESTS", "rateLimit.userMaxRequests", Kind.STRING),
+          new EnvVar("RATE_LIMIT_AUTH_WINDOW_MS", "rateLimit.authWindowMs", Kind.STRING),
+          new EnvVar("RATE_LIMIT_AUTH_MAX_REQUESTS", "rateLimit.authMaxRequests", Kind.STRING),
+          new EnvVar("METRICS_ENABLED", "metrics.enabled", Kind.STRING),
+          new EnvVar("METRICS_PORT", "metrics.port", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER", "cluster.enabled", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER_HOST", "cluster.host", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER_PORT", "cluster.port", Kind.STRING),
@@ -228,6 +247,15 @@ public final class ConfigLoader {
             level, "json".equals(format) || ("auto".equals(format) && mode == Mode.PRODUCTION));
     JwtConfig jwt = readJwt(r, mode, node);
     AuthConfig auth = readAuth(r);
+    ProxyConfig proxy = readProxy(r);
+    CorsConfig cors = readCors(r);
+    TlsConfig tls = readTls(r, http);
+    RateLimitConfig rateLimit = readRateLimit(r, redis, cluster);
+    MetricsConfig metrics =
+        new MetricsConfig(r.bool("metrics.enabled"), r.intRange("metrics.port", 0, 65535));
+    if (metrics.port() != 0 && metrics.port() == http.port()) {
+      r.problem("metrics.port", "must differ from http.port (0 serves /metrics on the API port)");
+    }
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
@@ -238,7 +266,89 @@ public final class ConfigLoader {
           new JwtConfig(
               "HS256", developmentSecret(mode, node.dataDir()), true, jwt.expiresIn(), null, null);
     }
-    return new ParleyConfig(mode, node, http, cluster, mongo, jwt, auth, sse, redis, uploads, log);
+    return new ParleyConfig(
+        mode, node, http, cluster, mongo, jwt, auth, sse, redis, uploads, log, proxy, cors, tls,
+        rateLimit, metrics);
+  }
+
+  private ProxyConfig readProxy(Reader r) {
+    List<Cidr> trusted = new ArrayList<>();
+    for (String s : r.stringList("http.trustedProxies")) {
+      try {
+        trusted.add(Cidr.parse(s));
+      } catch (IllegalArgumentException e) {
+        r.problem("http.trustedProxies", e.getMessage());
+      }
+    }
+    return new ProxyConfig(List.copyOf(trusted));
+  }
+
+  private CorsConfig readCors(Reader r) {
+    List<String> origins = new ArrayList<>();
+    for (String s : r.stringList("cors.origins")) {
+      String o = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+      if (!o.equals("*") && !o.matches("https?://[^/\\s?#]+")) {
+        r.problem("cors.origins", "\"" + s + "\" is not an origin like https://app.example.com");
+      } else {
+        origins.add(o.toLowerCase(Locale.ROOT));
+      }
+    }
+    boolean credentials = r.bool("cors.allowCredentials");
+    if (credentials && origins.contains("*")) {
+      r.problem(
+          "cors.origins",
+          "\"*\" cannot be combined with cors.allowCredentials: list the origins instead");
+    }
+    return new CorsConfig(
+        List.copyOf(origins), credentials, r.intRange("cors.maxAgeSeconds", 0, 86_400));
+  }
+
+  private TlsConfig readTls(Reader r, HttpConfig http) {
+    String key = r.string("tls.keyPath");
+    String cert = r.string("tls.certPath");
+    Path keyPath = null;
+    Path certPath = null;
+    if (key.isEmpty() != cert.isEmpty()) {
+      r.problem(
+          key.isEmpty() ? "tls.keyPath" : "tls.certPath",
+          "is required when " + (key.isEmpty() ? "tls.certPath" : "tls.keyPath") + " is set");
+    } else if (!key.isEmpty()) {
+      keyPath = readableFile(r, "tls.keyPath", key);
+      certPath = readableFile(r, "tls.certPath", cert);
+    }
+    int redirectPort = r.intRange("tls.redirectPort", 0, 65535);
+    if (redirectPort != 0 && key.isEmpty()) {
+      r.problem("tls.redirectPort", "needs TLS (tls.keyPath and tls.certPath) to redirect to");
+    } else if (redirectPort != 0 && redirectPort == http.port()) {
+      r.problem("tls.redirectPort", "must differ from http.port");
+    }
+    return new TlsConfig(
+        keyPath, certPath, redirectPort, r.longRange("tls.hstsMaxAgeSeconds", 0, 63_072_000));
+  }
+
+  private Path readableFile(Reader r, String key, String value) {
+    Path p = workDir.resolve(value);
+    if (!Files.isReadable(p)) {
+      r.problem(key, "cannot read " + p);
+      return null;
+    }
+    return p;
+  }
+
+  private RateLimitConfig readRateLimit(Reader r, RedisConfig redis, ClusterConfig cluster) {
+    String store = r.oneOf("rateLimit.store", List.of("auto", "redis", "hazelcast", "local"));
+    if (store.equals("redis") && !redis.enabled()) {
+      r.problem("rateLimit.store", "redis needs redis.url (REDIS_URL)");
+    } else if (store.equals("hazelcast") && !cluster.enabled()) {
+      r.problem("rateLimit.store", "hazelcast needs clustering (PARLEY_CLUSTER_PORT)");
+    }
+    return new RateLimitConfig(
+        store,
+        java.time.Duration.ofMillis(r.longRange("rateLimit.windowMs", 1000, 86_400_000)),
+        r.longRange("rateLimit.maxRequests", 1, 1_000_000_000),
+        r.longRange("rateLimit.userMaxRequests", 1, 1_000_000_000),
+        java.time.Duration.ofMillis(r.longRange("rateLimit.authWindowMs", 1000, 86_400_000)),
+        r.longRange("rateLimit.authMaxRequests", 1, 1_000_000_000));
   }
 
   private JwtConfig readJwt(Reader r, Mode mode, NodeConfig node) {

@@ -21,7 +21,12 @@ public record ParleyConfig(
     SseConfig sse,
     RedisConfig redis,
     UploadsConfig uploads,
-    LogConfig log) {
+    LogConfig log,
+    ProxyConfig proxy,
+    CorsConfig cors,
+    TlsConfig tls,
+    RateLimitConfig rateLimit,
+    MetricsConfig metrics) {
 
   public boolean production() {
     return mode == Mode.PRODUCTION;
@@ -156,4 +161,74 @@ public record ParleyConfig(
   public record UploadsConfig(Path dir, long maxFileSize) {}
 
   public record LogConfig(String level, boolean json) {}
+
+  /**
+   * Reverse proxies in front of the node.
+   *
+   * @param trusted peers whose X-Forwarded-For / X-Forwarded-Proto headers are believed
+   */
+  public record ProxyConfig(List<Cidr> trusted) {
+    /** Whether {@code address} (a literal IP) is a trusted proxy. */
+    public boolean trusts(String address) {
+      for (Cidr c : trusted) {
+        if (c.contains(address)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Cross-origin resource sharing.
+   *
+   * @param origins exact allowed origins (lower case, no trailing slash), or "*"
+   * @param allowCredentials whether to send Access-Control-Allow-Credentials
+   * @param maxAgeSeconds preflight cache lifetime
+   */
+  public record CorsConfig(List<String> origins, boolean allowCredentials, int maxAgeSeconds) {
+    public boolean enabled() {
+      return !origins.isEmpty();
+    }
+  }
+
+  /**
+   * Direct HTTPS.
+   *
+   * @param keyPath PEM private key, or null without TLS
+   * @param certPath PEM certificate chain, or null without TLS
+   * @param redirectPort plain-HTTP port redirecting to HTTPS, 0 for none
+   * @param hstsMaxAgeSeconds Strict-Transport-Security max-age, 0 for no header
+   */
+  public record TlsConfig(Path keyPath, Path certPath, int redirectPort, long hstsMaxAgeSeconds) {
+    public boolean enabled() {
+      return keyPath != null && certPath != null;
+    }
+  }
+
+  /**
+   * Request rate limits.
+   *
+   * @param store auto, redis, hazelcast or local
+   * @param window the window of the per-address and per-user limits
+   * @param maxRequests requests per client address per window
+   * @param userMaxRequests requests per signed-in user per window
+   * @param authWindow the window of the auth-route limit
+   * @param authMaxRequests non-GET requests under /api/auth per client address per auth window
+   */
+  public record RateLimitConfig(
+      String store,
+      Duration window,
+      long maxRequests,
+      long userMaxRequests,
+      Duration authWindow,
+      long authMaxRequests) {}
+
+  /**
+   * Prometheus metrics.
+   *
+   * @param enabled whether metrics are collected and served
+   * @param port separate management port for /metrics, 0 to serve it on the API port
+   */
+  public record MetricsConfig(boolean enabled, int port) {}
 }

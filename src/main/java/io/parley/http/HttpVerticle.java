@@ -1,15 +1,22 @@
 package io.parley.http;
 
 import io.parley.NodeContext;
+import io.parley.bus.ChatEvent;
+import io.parley.bus.EventIds;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.relay.RedisRelay;
 import io.parley.security.Jwt;
 import io.parley.sse.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -22,6 +29,7 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeContext ctx;
   private final IntConsumer onListening;
   private HttpServer server;
+  private HttpServer redirect;
   private HealthHandler health;
   private SessionCache sessions;
   private QrRoutes qr;
@@ -38,14 +46,29 @@ public final class HttpVerticle extends VerticleBase {
     BusClient bus = new BusClient(vertx, cfg.busTimeoutMs());
     health = new HealthHandler(vertx, ctx, bus);
 
+    var config = ctx.config();
     Router router = Router.router(vertx);
+    // every response, errors and event streams included: who the client is, security headers, CORS
+    router.route().handler(new ClientAddress(config.proxy()));
+    router.route().handler(new SecurityHeaders(config.tls().hstsMaxAgeSeconds()));
+    if (config.cors().enabled()) {
+      router.route().handler(new Cors(config.cors()));
+    }
     router.get("/health/live").handler(health::live);
     router.get("/health").handler(health::health);
+    if (config.metrics().enabled() && config.metrics().port() == 0) {
+      router
+          .get("/metrics")
+          .handler(PrometheusScrapingHandler.create(ctx.metrics().prometheusRegistry()));
+    }
+    // everything else counts against the client address's limits
+    RateLimits limits = new RateLimits(ctx.rateLimiter(), ctx.metrics(), config.rateLimit());
+    router.route().handler(limits.byAddress());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.maxBodyBytes()));
 
     sessions = new SessionCache(vertx, bus);
-    TokenAuth auth = new TokenAuth(Jwt.provider(vertx, ctx.config().jwt(), false), sessions);
-    qr = new QrRoutes(vertx, bus);
+    TokenAuth auth = new TokenAuth(Jwt.provider(vertx, config.jwt(), false), sessions, limits);
+    qr = new QrRoutes(vertx, bus, ctx.metrics());
     new AuthRoutes(bus).mount(router, auth);
     qr.mount(router);
     new UserRoutes(bus).mount(router, auth);
@@ -58,7 +81,7 @@ public final class HttpVerticle extends VerticleBase {
             ctx.config().sse(),
             cfg.busTimeoutMs(),
             redis.enabled() ? new RedisRelay(vertx, redis) : null,
-            SseHub.StreamListener.NONE);
+            streamMetrics(ctx.metrics()));
     new SseRoutes(bus, sessions, hub).mount(router, auth);
 
     router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
@@ -81,15 +104,76 @@ public final class HttpVerticle extends VerticleBase {
           Responses.error(rc, 500, "internal_error", "Something went wrong on our side");
         });
 
-    server =
-        vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port()));
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(cfg.host())
+            .setPort(cfg.port())
+            // gzip when the client accepts it; event streams opt out (Content-Encoding: identity)
+            .setCompressionSupported(true);
+    if (config.tls().enabled()) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setKeyPath(config.tls().keyPath().toString())
+                  .setCertPath(config.tls().certPath().toString()));
+    }
+    server = vertx.createHttpServer(options);
     return Future.all(sessions.start(), qr.start(), hub.start())
         .compose(v -> server.requestHandler(router).listen())
+        .compose(s -> startRedirect(s.actualPort()).map(s))
         .onSuccess(
             s -> {
               onListening.accept(s.actualPort());
-              LOG.debug("HTTP listening on {}:{}", cfg.host(), s.actualPort());
+              LOG.debug(
+                  "HTTP{} listening on {}:{}",
+                  config.tls().enabled() ? "S" : "",
+                  cfg.host(),
+                  s.actualPort());
             });
+  }
+
+  /**
+   * With TLS and {@code tls.redirectPort}: a plain-HTTP listener that sends every request to the
+   * same path over HTTPS (301 for GET and HEAD, 308 otherwise so that the method and body are
+   * kept).
+   */
+  private Future<Void> startRedirect(int httpsPort) {
+    var config = ctx.config();
+    int port = config.tls().redirectPort();
+    if (!config.tls().enabled() || port == 0) {
+      return Future.succeededFuture();
+    }
+    String publicUrl = config.http().publicUrl();
+    String base = publicUrl.startsWith("https://") ? publicUrl.replaceAll("/+$", "") : null;
+    redirect =
+        vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(port));
+    return redirect
+        .requestHandler(
+            req -> {
+              String target;
+              if (base != null) {
+                target = base + req.uri();
+              } else {
+                String host =
+                    req.authority() == null ? config.http().host() : req.authority().host();
+                if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+                  host = "[" + host + "]";
+                }
+                target = "https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort) + req.uri();
+              }
+              boolean safe = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
+              req.response()
+                  .setStatusCode(safe ? 301 : 308)
+                  .putHeader("Location", target)
+                  .putHeader("X-Content-Type-Options", "nosniff")
+                  .putHeader("Cache-Control", "no-store")
+                  .end();
+            })
+        .listen()
+        .onSuccess(
+            s -> LOG.debug("HTTP to HTTPS redirect on {}:{}", config.http().host(), s.actualPort()))
+        .mapEmpty();
   }
 
   /** Stops accepting, then waits (up to the grace period) for in-flight requests to finish. */
@@ -110,6 +194,32 @@ public final class HttpVerticle extends VerticleBase {
                 server == null
                     ? Future.succeededFuture()
                     : server.shutdown(ctx.config().node().shutdownGraceMs(), TimeUnit.MILLISECONDS))
+        .eventually(() -> redirect == null ? Future.succeededFuture() : redirect.close())
         .eventually(() -> sessions == null ? Future.succeededFuture() : sessions.stop());
+  }
+
+  /** Open streams, events written and commit-to-write latency, in the node's registry. */
+  private static SseHub.StreamListener streamMetrics(ParleyMetrics metrics) {
+    return new SseHub.StreamListener() {
+      @Override
+      public void opened() {
+        metrics.sseStreamOpened();
+      }
+
+      @Override
+      public void closed() {
+        metrics.sseStreamClosed();
+      }
+
+      @Override
+      public void delivered(int streams, ChatEvent e) {
+        metrics.eventsDelivered(streams);
+        long committed = EventIds.time(e.id()).orElse(-1L);
+        if (committed > 0) {
+          metrics.fanOutLatency(
+              Duration.ofMillis(Math.max(0, System.currentTimeMillis() - committed)));
+        }
+      }
+    };
   }
 }

@@ -5,6 +5,7 @@ import io.parley.bus.ApiError;
 import io.parley.bus.AuthApi.QrPoll;
 import io.parley.bus.AuthApi.QrStatus;
 import io.parley.bus.AuthApi.QrUpdated;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.sse.Sse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,15 +30,17 @@ final class QrRoutes {
 
   private final Vertx vertx;
   private final BusClient bus;
+  private final ParleyMetrics metrics;
 
   /** Streams waiting on this verticle, by challenge id (this event loop only). */
   private final Map<String, List<Waiter>> waiting = new HashMap<>();
 
   private MessageConsumer<JsonObject> updates;
 
-  QrRoutes(Vertx vertx, BusClient bus) {
+  QrRoutes(Vertx vertx, BusClient bus, ParleyMetrics metrics) {
     this.vertx = vertx;
     this.bus = bus;
+    this.metrics = metrics;
   }
 
   Future<Void> start() {
@@ -104,6 +107,7 @@ final class QrRoutes {
             first -> {
               HttpServerResponse res = rc.response();
               Sse.open(res);
+              metrics.sseStreamOpened();
               Waiter w = new Waiter(id, secret, res);
               w.deliver(QrStatus.fromJson(first), first);
               if (!w.closed) {
@@ -178,6 +182,7 @@ final class QrRoutes {
     void send(String event, JsonObject data) {
       if (!closed) {
         res.write(Sse.frame(null, event, data.encode()));
+        metrics.eventsDelivered(1);
       }
     }
 
@@ -186,6 +191,7 @@ final class QrRoutes {
         return;
       }
       closed = true;
+      metrics.sseStreamClosed();
       vertx.cancelTimer(heartbeat);
       vertx.cancelTimer(expiry);
       List<Waiter> ws = waiting.get(challengeId);

@@ -19,9 +19,23 @@ public final class Requests {
     return new Client(address(rc), ua);
   }
 
+  /**
+   * The client's address: the socket's peer, or, behind a trusted reverse proxy, the address it
+   * forwarded (see {@link ClientAddress}).
+   */
   public static String address(RoutingContext rc) {
+    String forwarded = rc.get(ClientAddress.ADDRESS);
+    if (forwarded != null) {
+      return forwarded;
+    }
     var remote = rc.request().remoteAddress();
     return remote == null ? "" : remote.host();
+  }
+
+  /** Whether the client reached us over HTTPS (directly, or at a trusted proxy). */
+  public static boolean secure(RoutingContext rc) {
+    Boolean s = rc.get(ClientAddress.SECURE);
+    return s != null ? s : rc.request().isSSL();
   }
 
   /** The caller set by {@link TokenAuth}. */

@@ -12,16 +12,19 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Requires {@code Authorization: Bearer <jwt>}: a valid signature in the configured algorithm, an
- * unexpired token, and a session that is still signed in. Puts the caller's user and session ids in
- * the routing context ({@link Requests#caller}).
+ * unexpired token, and a session that is still signed in; then counts the request against the
+ * user's rate limit ({@link RateLimits#byUser}). Puts the caller's user and session ids in the
+ * routing context ({@link Requests#caller}).
  */
 final class TokenAuth implements Handler<RoutingContext> {
   private final JWTAuth jwt;
   private final SessionCache sessions;
+  private final RateLimits limits;
 
-  TokenAuth(JWTAuth jwt, SessionCache sessions) {
+  TokenAuth(JWTAuth jwt, SessionCache sessions, RateLimits limits) {
     this.jwt = jwt;
     this.sessions = sessions;
+    this.limits = limits;
   }
 
   @Override
@@ -38,9 +41,17 @@ final class TokenAuth implements Handler<RoutingContext> {
                 unauthorized(rc, "session_revoked", "This session was signed out");
                 return;
               }
-              rc.put(Requests.USER_ID, ids[0]);
-              rc.put(Requests.SESSION_ID, ids[1]);
-              rc.next();
+              limits
+                  .byUser(rc, ids[0])
+                  .onSuccess(
+                      pass -> {
+                        if (pass) {
+                          rc.put(Requests.USER_ID, ids[0]);
+                          rc.put(Requests.SESSION_ID, ids[1]);
+                          rc.next();
+                        }
+                      })
+                  .onFailure(rc::fail);
             })
         .onFailure(
             err -> {

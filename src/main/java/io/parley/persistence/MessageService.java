@@ -253,6 +253,7 @@ final class MessageService {
               List<String> members = EventPublisher.strings(conv.getJsonArray("members"));
               return messages
                   .insert(doc)
+                  .onSuccess(stored -> io.parley.metrics.ParleyMetrics.of(vertx).messageStored())
                   .onFailure(
                       err ->
                           LOG.error(

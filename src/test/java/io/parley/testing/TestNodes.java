@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestNodes {
   public static final String TEST_SECRET = "test-secret-0123456789-0123456789-abcdef";
+  static final long UNLIMITED = 1_000_000_000L;
 
   private TestNodes() {}
 
@@ -45,6 +46,10 @@ public final class TestNodes {
     env.put("PARLEY_INSTANCES", "http=2");
     // tests register many users from one address
     env.put("PARLEY_REGISTRATIONS_PER_HOUR", "1000000");
+    // request limits out of the way of tests about something else; limit tests set low ones
+    env.put("RATE_LIMIT_MAX_REQUESTS", String.valueOf(UNLIMITED));
+    env.put("RATE_LIMIT_USER_MAX_REQUESTS", String.valueOf(UNLIMITED));
+    env.put("RATE_LIMIT_AUTH_MAX_REQUESTS", String.valueOf(UNLIMITED));
     String realMongo = System.getenv("PARLEY_TEST_MONGO_URI");
     if (realMongo != null && !realMongo.isBlank()) {
       env.put(

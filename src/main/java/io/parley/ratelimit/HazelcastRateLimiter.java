@@ -1,0 +1,97 @@
+package io.parley.ratelimit;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Counters in a Hazelcast map shared by the cluster's members. Each hit runs an entry processor on
+ * the key's owner, so increments are atomic without locks; entries expire with their window. The
+ * window starts at a key's first hit and is timed by the owner's clock.
+ */
+public final class HazelcastRateLimiter implements RateLimiter {
+  static final String MAP = "parley.ratelimits";
+
+  private final IMap<String, long[]> counters;
+  private final long timeoutMs;
+
+  public HazelcastRateLimiter(HazelcastInstance hazelcast, long timeoutMs) {
+    this.counters = hazelcast.getMap(MAP);
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public Future<Decision> consume(Limit limit, String key) {
+    return hit(limit, key, 1);
+  }
+
+  @Override
+  public Future<Decision> peek(Limit limit, String key) {
+    return hit(limit, key, 0);
+  }
+
+  @Override
+  public Future<Void> reset(Limit limit, String key) {
+    return onCaller(counters.removeAsync(limit.name() + ":" + key)).mapEmpty();
+  }
+
+  private Future<Decision> hit(Limit limit, String key, long n) {
+    return onCaller(
+            counters.submitToKey(limit.name() + ":" + key, new Hit(n, limit.window().toMillis())))
+        .map(
+            r -> {
+              long count = r[0];
+              boolean allowed = n == 0 ? count < limit.max() : count <= limit.max();
+              return new Decision(
+                  allowed,
+                  limit.max(),
+                  Math.max(0, limit.max() - count),
+                  Math.max(1, (r[1] + 999) / 1000));
+            });
+  }
+
+  /** Completes on the caller's Vert.x context (Hazelcast completes on its own threads). */
+  private <T> Future<T> onCaller(CompletionStage<T> stage) {
+    Context context = Vertx.currentContext();
+    Future<T> f =
+        context == null
+            ? Future.fromCompletionStage(stage)
+            : Future.fromCompletionStage(stage, context);
+    return f.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs on the key's owner: {count, ms left in the window}. */
+  static final class Hit implements EntryProcessor<String, long[], long[]> {
+    private static final long serialVersionUID = 1L;
+    private final long n;
+    private final long windowMs;
+
+    Hit(long n, long windowMs) {
+      this.n = n;
+      this.windowMs = windowMs;
+    }
+
+    @Override
+    public long[] process(Map.Entry<String, long[]> entry) {
+      long now = System.currentTimeMillis();
+      long[] v = entry.getValue();
+      if (v == null || v[1] <= now) {
+        v = new long[] {0, now + windowMs};
+      }
+      long count = v[0] + n;
+      long left = v[1] - now;
+      if (n > 0) {
+        ((ExtendedMapEntry<String, long[]>) entry)
+            .setValue(new long[] {count, v[1]}, left, TimeUnit.MILLISECONDS);
+      }
+      return new long[] {count, left};
+    }
+  }
+}

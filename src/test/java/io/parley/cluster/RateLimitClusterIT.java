@@ -1,0 +1,97 @@
+package io.parley.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.Node;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
+import io.parley.testing.Http;
+import io.parley.testing.TestNodes;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two clustered nodes (no Redis): request limits are counted in Hazelcast, once for both. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RateLimitClusterIT {
+  static final int PER_ADDRESS = 40;
+  static final int PER_USER = 6;
+
+  @TempDir static Path dir;
+  Node a;
+  Node b;
+  Http http;
+
+  @BeforeAll
+  void startCluster() {
+    http = new Http();
+    int portA = TestNodes.freePort();
+    int portB = TestNodes.freePort();
+    List<Integer> members = List.of(portA, portB);
+    Map<String, String> limits =
+        Map.of(
+            "RATE_LIMIT_MAX_REQUESTS", String.valueOf(PER_ADDRESS),
+            "RATE_LIMIT_USER_MAX_REQUESTS", String.valueOf(PER_USER),
+            "RATE_LIMIT_WINDOW_MS", "300000");
+    Map<String, String> envA = TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members);
+    envA.putAll(limits);
+    a = TestNodes.start(envA, dir.resolve("a"));
+    Map<String, String> envB = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
+    envB.putAll(limits);
+    envB.put("PARLEY_ROLES", "http");
+    b = TestNodes.start(envB, dir.resolve("b"));
+  }
+
+  @AfterAll
+  void stopCluster() {
+    TestNodes.stop(b, a);
+    http.close();
+  }
+
+  @Test
+  @Order(1)
+  void aUsersLimitIsSharedAcrossNodes() {
+    Api onA = new Api(http, a.httpPort());
+    Api onB = onA.on(b.httpPort());
+    Account u = onA.register("Roamer");
+    for (int i = 0; i < PER_USER / 2; i++) {
+      assertThat(onA.get("/api/users/me", u.token()).statusCode()).isEqualTo(200);
+      assertThat(onB.get("/api/users/me", u.token()).statusCode()).isEqualTo(200);
+    }
+    var refusedOnA = onA.get("/api/users/me", u.token());
+    var refusedOnB = onB.get("/api/users/me", u.token());
+    assertThat(refusedOnA.statusCode()).isEqualTo(429);
+    assertThat(refusedOnB.statusCode()).isEqualTo(429);
+    assertThat(refusedOnB.getHeader("RateLimit-Limit")).isEqualTo(String.valueOf(PER_USER));
+  }
+
+  @Test
+  @Order(2) // uses up this address's window
+  void anAddresssLimitIsSharedAcrossNodes() {
+    Api onA = new Api(http, a.httpPort());
+    Api onB = onA.on(b.httpPort());
+    // whatever other tests used of this window, alternate until refused, then check both refuse
+    int served = 0;
+    int status = 0;
+    for (int i = 0; i < PER_ADDRESS + 2 && status != 429; i++) {
+      status = (i % 2 == 0 ? onA : onB).get("/api/nowhere", null).statusCode();
+      if (status != 429) {
+        served++;
+      }
+    }
+    assertThat(status).isEqualTo(429);
+    assertThat(served).isLessThanOrEqualTo(PER_ADDRESS);
+    assertThat(onA.get("/api/nowhere", null).statusCode()).isEqualTo(429);
+    assertThat(onB.get("/api/nowhere", null).statusCode()).isEqualTo(429);
+    assertThat(onB.get("/api/nowhere", null).getHeader("RateLimit-Remaining")).isEqualTo("0");
+  }
+}

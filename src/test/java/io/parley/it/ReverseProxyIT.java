@@ -1,0 +1,174 @@
+package io.parley.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.parley.Node;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
+import io.parley.testing.Http;
+import io.parley.testing.Nginx;
+import io.parley.testing.SseClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real nginx running the shipped {@code conf/nginx/parley.conf} in front of a node that trusts it
+ * (TRUSTED_PROXIES=127.0.0.1/32). The browser side connects from another loopback address,
+ * 127.0.0.7, so the node can only learn it from nginx's X-Forwarded-For.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReverseProxyIT {
+  static final String CLIENT = "127.0.0.7";
+
+  @TempDir static Path dir;
+  Node node;
+  Nginx nginx;
+  Http http;
+  WebClient fromClient;
+  Api direct;
+
+  @BeforeAll
+  void start() {
+    assumeTrue(Nginx.available(), "nginx is not installed");
+    Map<String, String> env = TestNodes.env(dir);
+    env.put("TRUSTED_PROXIES", "127.0.0.1/32");
+    node = TestNodes.start(env, dir);
+    int port = TestNodes.freePort();
+    Path prefix = Nginx.prefixWith(Nginx.shippedConfFor(port, List.of(node.httpPort())));
+    Nginx.Result check = Nginx.test(prefix);
+    assertThat(check.status()).as(check.output()).isZero();
+    nginx = Nginx.start(prefix, port);
+    http = new Http();
+    fromClient =
+        WebClient.create(
+            http.vertx(),
+            new WebClientOptions().setLocalAddress(CLIENT).setDefaultHost("127.0.0.1"));
+    direct = new Api(http, node.httpPort());
+  }
+
+  @AfterAll
+  void stop() {
+    if (nginx != null) {
+      nginx.close();
+    }
+    TestNodes.stop(node);
+    if (fromClient != null) {
+      fromClient.close();
+    }
+    if (http != null) {
+      http.close();
+    }
+  }
+
+  private HttpResponse<Buffer> viaProxy(
+      HttpMethod method, String path, JsonObject body, Map<String, String> headers) {
+    var req = fromClient.request(method, nginx.port(), "127.0.0.1", path);
+    headers.forEach(req::putHeader);
+    try {
+      return (body == null ? req.send() : req.sendJsonObject(body)).await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The address the signed-in scanner is shown for a QR challenge made through the proxy. */
+  private String addressSeenFor(Map<String, String> headers) {
+    var c = viaProxy(HttpMethod.POST, "/api/auth/qr", null, headers);
+    assertThat(c.statusCode()).isEqualTo(201);
+    Account scanner = direct.register("Scanner");
+    var scanned =
+        direct.post(
+            "/api/auth/qr/scan",
+            new JsonObject().put("qr", c.bodyAsJsonObject().getString("qr")),
+            scanner.token());
+    assertThat(scanned.statusCode()).isEqualTo(200);
+    return scanned.bodyAsJsonObject().getString("address");
+  }
+
+  @Test
+  void jsonPassesThroughTheProxy() {
+    var reg =
+        viaProxy(
+            HttpMethod.POST,
+            "/api/auth/register",
+            new JsonObject()
+                .put("phone", Api.newPhone())
+                .put("name", "Proxied")
+                .put("password", "correct horse battery staple"),
+            Map.of());
+    assertThat(reg.statusCode()).isEqualTo(201);
+    String token = reg.bodyAsJsonObject().getString("token");
+    var me =
+        viaProxy(HttpMethod.GET, "/api/users/me", null, Map.of("Authorization", "Bearer " + token));
+    assertThat(me.statusCode()).isEqualTo(200);
+    assertThat(me.bodyAsJsonObject().getString("name")).isEqualTo("Proxied");
+    assertThat(me.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    // the metrics location is closed at the proxy
+    assertThat(viaProxy(HttpMethod.GET, "/metrics", null, Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theNodeSeesTheClientAddressNginxForwarded() {
+    assertThat(addressSeenFor(Map.of())).isEqualTo(CLIENT);
+  }
+
+  @Test
+  void aForgedForwardedForIsNotBelieved() {
+    // nginx appends the real peer; the node takes the right-most address it does not trust
+    assertThat(addressSeenFor(Map.of("X-Forwarded-For", "203.0.113.66"))).isEqualTo(CLIENT);
+  }
+
+  @Test
+  void anEventStreamFlowsThroughTheProxyUnbufferedAndUncompressed() {
+    var c = viaProxy(HttpMethod.POST, "/api/auth/qr", null, Map.of()).bodyAsJsonObject();
+    Account phone = direct.register("Phone");
+    try (SseClient sse =
+        SseClient.connect(
+            http.vertx(),
+            nginx.port(),
+            "/api/auth/qr/" + c.getString("challengeId") + "/events",
+            Map.of(
+                "X-Requester-Secret", c.getString("requesterSecret"), "Accept-Encoding", "gzip"))) {
+      assertThat(sse.status()).isEqualTo(200);
+      assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
+      assertThat(sse.header("Content-Encoding")).isNotEqualTo("gzip");
+      // each step arrives while the stream stays open: nothing waits in a proxy buffer
+      direct.post(
+          "/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+      assertThat(sse.awaitEvent("qr.scanned", 10_000)).isNotNull();
+      assertThat(sse.ended()).isFalse();
+      assertThat(
+              direct
+                  .post(
+                      "/api/auth/qr/approve",
+                      new JsonObject().put("qr", c.getString("qr")).put("deviceName", "Proxied"),
+                      phone.token())
+                  .statusCode())
+          .isEqualTo(204);
+      var approved = sse.awaitEvent("qr.approved", 10_000);
+      assertThat(approved).isNotNull();
+      assertThat(approved.json().getString("token")).isNotBlank();
+    }
+  }
+
+  @Test
+  void jsonIsCompressedThroughTheProxy() {
+    var res = viaProxy(HttpMethod.GET, "/health", null, Map.of("Accept-Encoding", "gzip"));
+    assertThat(res.getHeader("Content-Encoding")).isEqualTo("gzip");
+  }
+}
