@@ -167,6 +167,44 @@ class ReverseProxyIT {
   }
 
   @Test
+  void aChatMessageArrivesOnSseThroughTheProxyAndResumesThroughIt() {
+    Account ann = direct.register("Ann");
+    Account bob = direct.register("Bob");
+    String conv = direct.conversation(ann, "direct", null, bob).getString("id");
+    String lastId;
+    try (SseClient sse =
+        SseClient.connect(
+            http.vertx(),
+            nginx.port(),
+            "/sse",
+            Map.of("Authorization", "Bearer " + bob.token(), "Accept-Encoding", "gzip"))) {
+      assertThat(sse.status()).isEqualTo(200);
+      assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
+      assertThat(sse.header("Content-Encoding")).isNotEqualTo("gzip");
+      direct.send(ann, conv, "through nginx");
+      var e =
+          sse.await(
+              ev -> ev.event().equals("message.created") && ev.data().contains("through nginx"),
+              10_000);
+      assertThat(e).isNotNull();
+      lastId = e.id();
+    }
+    direct.send(ann, conv, "while away");
+    try (SseClient resumed =
+        SseClient.connect(
+            http.vertx(),
+            nginx.port(),
+            "/sse",
+            Map.of("Authorization", "Bearer " + bob.token(), "Last-Event-ID", lastId))) {
+      assertThat(
+              resumed.await(
+                  ev -> ev.event().equals("message.created") && ev.data().contains("while away"),
+                  10_000))
+          .isNotNull();
+    }
+  }
+
+  @Test
   void jsonIsCompressedThroughTheProxy() {
     var res = viaProxy(HttpMethod.GET, "/health", null, Map.of("Accept-Encoding", "gzip"));
     assertThat(res.getHeader("Content-Encoding")).isEqualTo("gzip");
