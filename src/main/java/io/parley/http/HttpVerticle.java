@@ -38,6 +38,9 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(health::live);
     router.get("/health").handler(health::health);
+    UploadRoutes uploads = new UploadRoutes(vertx, bus, cfg.publicUrl());
+    // upload bodies stream to disk: their route comes before the body handler, which buffers
+    uploads.mountContent(router);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.maxBodyBytes()));
 
     sessions = new SessionCache(vertx, bus);
@@ -48,6 +51,7 @@ public final class HttpVerticle extends VerticleBase {
     new UserRoutes(bus).mount(router, auth);
     new ConversationRoutes(bus).mount(router, auth);
     new MessageRoutes(bus).mount(router, auth);
+    uploads.mount(router, auth);
 
     router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
     router.errorHandler(
