@@ -10,6 +10,7 @@ import io.parley.bus.UploadsApi.CreateUpload;
 import io.parley.bus.UploadsApi.Download;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.http.RequestBody.Schema;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.CopyOptions;
@@ -25,6 +26,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -175,9 +177,7 @@ final class UploadRoutes {
         .onFailure(
             err -> {
               LOG.error("cannot open {} for an upload: {}", temp, err.getMessage());
-              refuse(
-                  rc,
-                  new ApiError(500, "internal_error", "Something went wrong on our side", null));
+              refuse(rc, internal());
             })
         .onSuccess(file -> stream(rc, file, temp, target));
   }
@@ -192,15 +192,14 @@ final class UploadRoutes {
     long max = target.size();
     long[] received = {0};
     boolean[] stopped = {false};
-    Runnable discard = () -> file.close().onComplete(ar -> deleteQuietly(temp));
+    // the answer goes out only once the partial file is gone
+    Supplier<Future<Void>> discard = () -> file.close().transform(ar -> deleteQuietly(temp));
     file.exceptionHandler(
         err -> {
           if (!stopped[0]) {
             stopped[0] = true;
             LOG.error("writing an upload failed: {}", err.getMessage());
-            discard.run();
-            refuse(
-                rc, new ApiError(500, "internal_error", "Something went wrong on our side", null));
+            discard.get().onComplete(x -> refuse(rc, internal()));
           }
         });
     req.exceptionHandler(
@@ -208,7 +207,7 @@ final class UploadRoutes {
           // the client went away mid-body: nothing partial stays behind
           if (!stopped[0]) {
             stopped[0] = true;
-            discard.run();
+            discard.get();
           }
         });
     req.handler(
@@ -219,8 +218,7 @@ final class UploadRoutes {
           received[0] += buf.length();
           if (received[0] > max) {
             stopped[0] = true;
-            discard.run();
-            refuse(rc, tooLarge(max));
+            discard.get().onComplete(x -> refuse(rc, tooLarge(max)));
             return;
           }
           file.write(buf);
@@ -236,14 +234,13 @@ final class UploadRoutes {
           }
           stopped[0] = true;
           if (received[0] != max) {
-            discard.run();
-            Responses.error(
-                rc,
+            ApiError shortBody =
                 new ApiError(
                     400,
                     "size_mismatch",
                     "Received " + received[0] + " bytes; " + max + " were declared",
-                    new JsonObject().put("size", received[0]).put("declared", max)));
+                    new JsonObject().put("size", received[0]).put("declared", max));
+            discard.get().onComplete(x -> Responses.error(rc, shortBody));
             return;
           }
           file.close()
@@ -259,11 +256,7 @@ final class UploadRoutes {
               .onFailure(
                   err -> {
                     LOG.error("storing an upload failed: {}", err.getMessage());
-                    deleteQuietly(temp);
-                    Responses.error(
-                        rc,
-                        new ApiError(
-                            500, "internal_error", "Something went wrong on our side", null));
+                    deleteQuietly(temp).onComplete(x -> Responses.error(rc, internal()));
                   });
         });
     req.resume();
@@ -310,12 +303,21 @@ final class UploadRoutes {
     req.resume();
   }
 
-  private void deleteQuietly(String path) {
-    vertx
+  /** Deletes a file if it exists; a failure is logged, never passed on. */
+  private Future<Void> deleteQuietly(String path) {
+    return vertx
         .fileSystem()
         .exists(path)
-        .compose(e -> e ? vertx.fileSystem().delete(path) : io.vertx.core.Future.succeededFuture())
-        .onFailure(err -> LOG.warn("could not delete {}: {}", path, err.getMessage()));
+        .compose(e -> e ? vertx.fileSystem().delete(path) : Future.<Void>succeededFuture())
+        .recover(
+            err -> {
+              LOG.warn("could not delete {}: {}", path, err.getMessage());
+              return Future.succeededFuture();
+            });
+  }
+
+  private static ApiError internal() {
+    return new ApiError(500, "internal_error", "Something went wrong on our side", null);
   }
 
   private static String baseType(String contentType) {
