@@ -91,6 +91,8 @@ public final class Uploads {
           .compose(
               req -> {
                 req.setChunked(chunked);
+                // a server that cuts a body off closes the connection: the answer is what counts
+                req.exceptionHandler(err -> {});
                 var response = req.response();
                 for (Buffer c : chunks) {
                   req.write(c);
