@@ -87,6 +87,7 @@ public final class ConfigLoader {
           new EnvVar("AWS_REGION", "uploads.s3.region", Kind.STRING),
           new EnvVar("AWS_ACCESS_KEY_ID", "uploads.s3.accessKeyId", Kind.STRING),
           new EnvVar("AWS_SECRET_ACCESS_KEY", "uploads.s3.secretAccessKey", Kind.STRING),
+          new EnvVar("AWS_SESSION_TOKEN", "uploads.s3.sessionToken", Kind.STRING),
           new EnvVar("AWS_S3_ENDPOINT", "uploads.s3.endpoint", Kind.STRING),
           new EnvVar("LOG_LEVEL", "log.level", Kind.STRING),
           new EnvVar("LOG_FORMAT", "log.format", Kind.STRING));
@@ -286,6 +287,7 @@ public final class ConfigLoader {
             r.string("uploads.s3.region"),
             r.string("uploads.s3.accessKeyId"),
             r.string("uploads.s3.secretAccessKey"),
+            r.string("uploads.s3.sessionToken"),
             r.string("uploads.s3.endpoint"));
     if (!s3.endpoint().isEmpty()
         && !(s3.endpoint().startsWith("http://") || s3.endpoint().startsWith("https://"))) {

@@ -145,11 +145,17 @@ public record ParleyConfig(
    * S3 (or an S3-compatible store). Region and credentials fall back to the AWS SDK's default
    * chains (environment, profile, instance role) when empty.
    *
+   * @param sessionToken session token of temporary credentials (with the key pair), or empty
    * @param endpoint endpoint override for S3-compatible stores; path-style addressing is used with
    *     it
    */
   public record S3Config(
-      String bucket, String region, String accessKeyId, String secretAccessKey, String endpoint) {
+      String bucket,
+      String region,
+      String accessKeyId,
+      String secretAccessKey,
+      String sessionToken,
+      String endpoint) {
     @Override
     public String toString() {
       return "S3Config[bucket="
@@ -158,7 +164,7 @@ public record ParleyConfig(
           + region
           + ", accessKeyId="
           + (accessKeyId.isEmpty() ? "" : "<set>")
-          + ", secretAccessKey=<redacted>, endpoint="
+          + ", secretAccessKey=<redacted>, sessionToken=<redacted>, endpoint="
           + Redact.uri(endpoint)
           + "]";
     }

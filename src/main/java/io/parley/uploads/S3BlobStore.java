@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -66,11 +67,19 @@ public final class S3BlobStore implements BlobStore {
     return vertx.executeBlocking(
         () -> {
           Region region = region(cfg);
-          AwsCredentialsProvider credentials =
-              cfg.accessKeyId().isEmpty()
-                  ? DefaultCredentialsProvider.builder().build()
-                  : StaticCredentialsProvider.create(
-                      AwsBasicCredentials.create(cfg.accessKeyId(), cfg.secretAccessKey()));
+          AwsCredentialsProvider credentials;
+          if (cfg.accessKeyId().isEmpty()) {
+            credentials = DefaultCredentialsProvider.builder().build();
+          } else if (cfg.sessionToken().isEmpty()) {
+            credentials =
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(cfg.accessKeyId(), cfg.secretAccessKey()));
+          } else {
+            credentials =
+                StaticCredentialsProvider.create(
+                    AwsSessionCredentials.create(
+                        cfg.accessKeyId(), cfg.secretAccessKey(), cfg.sessionToken()));
+          }
           boolean custom = !cfg.endpoint().isEmpty();
           S3ClientBuilder client =
               S3Client.builder()
