@@ -65,6 +65,14 @@ public interface BlobStore {
   /** A health check: a short description when healthy, a failed future otherwise. */
   Future<String> check();
 
+  /**
+   * Removes leftovers older than {@code before} that no record points to any more (local partial
+   * files); returns how many. Object stores need nothing here: keys are deleted with records.
+   */
+  default Future<Integer> sweep(Instant before) {
+    return Future.succeededFuture(0);
+  }
+
   /** Releases clients and threads. */
   default void close() {}
 

@@ -10,7 +10,9 @@ import io.vertx.core.file.OpenOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -28,17 +30,24 @@ public final class LocalDiskBlobStore implements BlobStore {
   /** Keys are generated: {@code <uploadId>-<32 hex>} and optional {@code .incoming}. */
   private static final Pattern KEY = Pattern.compile("[0-9a-f]{24}-[0-9a-f]{32}(\\.incoming)?");
 
+  /** Bytes still arriving or not yet checked live apart, so sweeping them lists a small folder. */
+  static final String INCOMING = "incoming";
+
+  private static final String INCOMING_SUFFIX = ".incoming";
+
   private final Vertx vertx;
   private final Path root;
+  private final Path incoming;
 
   public LocalDiskBlobStore(Vertx vertx, Path root) {
     this.vertx = vertx;
     this.root = root.toAbsolutePath().normalize();
+    this.incoming = this.root.resolve(INCOMING);
   }
 
-  /** Creates the folder. */
+  /** Creates the folders. */
   public Future<Void> start() {
-    return vertx.fileSystem().mkdirs(root.toString());
+    return vertx.fileSystem().mkdirs(incoming.toString());
   }
 
   @Override
@@ -51,13 +60,17 @@ public final class LocalDiskBlobStore implements BlobStore {
     return true;
   }
 
-  /** The file of a key, refusing anything that is not a generated key or leaves the folder. */
+  /**
+   * The file of a key (checked bytes in the folder, incoming ones in its {@code incoming/}),
+   * refusing anything that is not a generated key or would leave the folder.
+   */
   Path pathOf(String key) {
     if (key == null || !KEY.matcher(key).matches()) {
       throw new IllegalArgumentException("not a storage key");
     }
-    Path p = root.resolve(key).normalize();
-    if (!p.getParent().equals(root)) {
+    Path dir = key.endsWith(INCOMING_SUFFIX) ? incoming : root;
+    Path p = dir.resolve(key).normalize();
+    if (!p.getParent().equals(dir)) {
       throw new IllegalArgumentException("not a storage key");
     }
     return p;
@@ -126,6 +139,40 @@ public final class LocalDiskBlobStore implements BlobStore {
     return Future.succeededFuture(
         new Download(
             null, localPath(key), contentType, ContentDisposition.attachment(filename), size));
+  }
+
+  /**
+   * Deletes incoming files (and partial {@code .tmp} files of streams cut short by a crash) not
+   * modified since {@code before}: by then their uploads are abandoned, or complete and the file a
+   * late duplicate.
+   */
+  @Override
+  public Future<Integer> sweep(Instant before) {
+    FileSystem fs = vertx.fileSystem();
+    return fs.readDir(incoming.toString())
+        .compose(
+            paths -> {
+              List<Future<Boolean>> deleted = new ArrayList<>();
+              for (String p : paths) {
+                deleted.add(
+                    fs.props(p)
+                        .compose(
+                            props ->
+                                props.isRegularFile()
+                                        && props.lastModifiedTime() < before.toEpochMilli()
+                                    ? fs.delete(p).map(true)
+                                    : Future.succeededFuture(false))
+                        .otherwise(false));
+              }
+              return Future.join(deleted)
+                  .transform(
+                      ar ->
+                          Future.succeededFuture(
+                              (int)
+                                  deleted.stream()
+                                      .filter(f -> Boolean.TRUE.equals(f.result()))
+                                      .count()));
+            });
   }
 
   /** Writes and deletes a probe file: the folder exists and is writable. */

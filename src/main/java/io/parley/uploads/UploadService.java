@@ -428,6 +428,24 @@ final class UploadService {
   /** Removes pending uploads older than the configured age whose URL expired: bytes, record. */
   Future<Integer> cleanUp() {
     Instant now = clock.instant();
+    // a file untouched for longer than any pending upload can live belongs to no pending upload
+    Duration leftover =
+        cfg.pendingMaxAge().compareTo(cfg.localTokenTtl()) > 0
+            ? cfg.pendingMaxAge()
+            : cfg.localTokenTtl();
+    Future<Integer> swept =
+        store
+            .sweep(now.minus(leftover))
+            .onSuccess(
+                n -> {
+                  if (n > 0) {
+                    LOG.info("removed {} left-over partial upload files", n);
+                  }
+                });
+    return swept.otherwiseEmpty().compose(ignored -> removeAbandoned(now));
+  }
+
+  private Future<Integer> removeAbandoned(Instant now) {
     return uploads
         .findAbandoned(now.minus(cfg.pendingMaxAge()), now, CLEANUP_BATCH)
         .compose(

@@ -147,6 +147,24 @@ class UploadHousekeepingIT {
   }
 
   @Test
+  void partialFilesLeftByACrashAreSweptAway() throws Exception {
+    Path incoming = uploadDir.resolve("incoming");
+    Path old =
+        incoming.resolve(
+            "0123456789abcdef01234567-0123456789abcdef0123456789abcdef.incoming.00.tmp");
+    Path recent =
+        incoming.resolve(
+            "0123456789abcdef01234567-0123456789abcdef0123456789abcdef.incoming.01.tmp");
+    Files.write(old, new byte[10]);
+    Files.write(recent, new byte[10]);
+    Files.setLastModifiedTime(
+        old, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(7200)));
+    assertThat(eventually(() -> !Files.exists(old))).isTrue();
+    assertThat(recent).exists();
+    Files.delete(recent);
+  }
+
+  @Test
   void startingTooManyUploadsIsRateLimited() {
     for (int i = 0; i < LIMIT; i++) {
       var ok =

@@ -145,13 +145,13 @@ public final class Uploads {
     }
   }
 
-  /** Names of the files in a folder (empty when it does not exist). */
+  /** Names of the files in a folder and its subfolders (empty when it does not exist). */
   public static List<String> files(Path dir) {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
