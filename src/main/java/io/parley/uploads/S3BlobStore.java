@@ -120,6 +120,14 @@ public final class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Object key of a storage key: bytes not yet checked live under {@code incoming/}, so that a
+   * bucket lifecycle rule on that prefix can expire what a late PUT leaves behind.
+   */
+  static String objectKey(String key) {
+    return key.endsWith(".incoming") ? "incoming/" + key : key;
+  }
+
   private <T> Future<T> blocking(Callable<T> work) {
     return vertx.executeBlocking(work, false);
   }
@@ -159,7 +167,7 @@ public final class S3BlobStore implements BlobStore {
                       .putObjectRequest(
                           PutObjectRequest.builder()
                               .bucket(bucket)
-                              .key(key)
+                              .key(objectKey(key))
                               .contentType(contentType)
                               .contentLength(size)
                               .build())
@@ -188,7 +196,8 @@ public final class S3BlobStore implements BlobStore {
     return blocking(
         () -> {
           try {
-            return s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build())
+            return s3.headObject(
+                    HeadObjectRequest.builder().bucket(bucket).key(objectKey(key)).build())
                 .contentLength();
           } catch (NoSuchKeyException e) {
             return null;
@@ -209,7 +218,7 @@ public final class S3BlobStore implements BlobStore {
                 s3.getObjectAsBytes(
                         GetObjectRequest.builder()
                             .bucket(bucket)
-                            .key(key)
+                            .key(objectKey(key))
                             .range("bytes=0-" + (n - 1))
                             .build())
                     .asByteArray()));
@@ -223,11 +232,12 @@ public final class S3BlobStore implements BlobStore {
           s3.copyObject(
               CopyObjectRequest.builder()
                   .sourceBucket(bucket)
-                  .sourceKey(from)
+                  .sourceKey(objectKey(from))
                   .destinationBucket(bucket)
-                  .destinationKey(to)
+                  .destinationKey(objectKey(to))
                   .build());
-          s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(from).build());
+          s3.deleteObject(
+              DeleteObjectRequest.builder().bucket(bucket).key(objectKey(from)).build());
           return null;
         });
   }
@@ -236,7 +246,7 @@ public final class S3BlobStore implements BlobStore {
   public Future<Void> delete(String key) {
     return blocking(
         () -> {
-          s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(key).build());
+          s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(objectKey(key)).build());
           return null;
         });
   }
@@ -254,7 +264,7 @@ public final class S3BlobStore implements BlobStore {
                       .getObjectRequest(
                           GetObjectRequest.builder()
                               .bucket(bucket)
-                              .key(key)
+                              .key(objectKey(key))
                               .responseContentType(contentType)
                               .responseContentDisposition(ContentDisposition.attachment(filename))
                               .build())

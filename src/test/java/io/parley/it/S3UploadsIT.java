@@ -174,13 +174,19 @@ class S3UploadsIT {
     }
   }
 
+  /** Objects of an upload, checked or incoming. */
   long objectsOf(String uploadId) {
-    return s3
-        .listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(uploadId).build())
-        .contents()
-        .stream()
-        .map(S3Object::key)
-        .count();
+    long n = 0;
+    for (String prefix : new String[] {uploadId, "incoming/" + uploadId}) {
+      n +=
+          s3
+              .listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build())
+              .contents()
+              .stream()
+              .map(S3Object::key)
+              .count();
+    }
+    return n;
   }
 
   @Test
@@ -214,7 +220,8 @@ class S3UploadsIT {
     assertThat(record.getString("storage")).isEqualTo("s3");
     assertThat(exists(record.getString("storageKey"))).isTrue();
     // the upload URL's key is emptied: a later PUT cannot change the checked bytes
-    assertThat(exists(record.getString("incomingKey"))).isFalse();
+    assertThat(exists("incoming/" + record.getString("incomingKey"))).isFalse();
+    assertThat(objectsOf(id)).isEqualTo(1);
 
     var redirect =
         http.client()
