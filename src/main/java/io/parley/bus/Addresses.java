@@ -116,6 +116,39 @@ public final class Addresses {
   /** {@code ConversationRef} → {} after publishing an ephemeral typing event. */
   public static final String TYPING_NOTIFY = "parley.typing.notify";
 
+  /**
+   * {@code ConversationRef} → {@code {conversationId, member: true}}; fails 1404 {@code
+   * conversation_not_found} when the caller is not a member (or the id names nothing). Other
+   * verticles (uploads) ask it before acting on a conversation's behalf.
+   */
+  public static final String CONVERSATIONS_MEMBERSHIP = "parley.conversations.membership";
+
+  // --- uploads: attachments (UploadsApi payloads) --------------------------------------------
+  /** {@code CreateUpload} → {@code UploadTicket {uploadId, method, url, headers, expiresAt}}. */
+  public static final String UPLOADS_CREATE = "parley.uploads.create";
+
+  /** {@code UploadRef} → {@code {upload}} once the stored bytes passed the size and type checks. */
+  public static final String UPLOADS_COMPLETE = "parley.uploads.complete";
+
+  /**
+   * {@code UploadRef} → {@code Download}: where a conversation member gets the bytes (a presigned
+   * URL, or a local file the HTTP layer streams).
+   */
+  public static final String UPLOADS_DOWNLOAD = "parley.uploads.download";
+
+  /**
+   * Local mode: {@code ContentTarget {uploadId, token}} → {@code {path, size, contentType}}, the
+   * file the HTTP layer streams a PUT's body into, after checking the upload token.
+   */
+  public static final String UPLOADS_CONTENT_TARGET = "parley.uploads.content-target";
+
+  /**
+   * {@code ResolveAttachments} → {@code {attachments: [{uploadId, filename, contentType, size}]}}:
+   * the sender's own ready uploads of that conversation; asked by persistence before storing a
+   * message.
+   */
+  public static final String UPLOADS_RESOLVE = "parley.uploads.resolve";
+
   // --- real time -----------------------------------------------------------------------------
   /** Published (never sent) by writers after each committed change; body {@link ChatEvent}. */
   public static final String EVENTS = "parley.events";

@@ -12,6 +12,7 @@ import io.parley.config.ParleyConfig.NodeConfig;
 import io.parley.config.ParleyConfig.ProxyConfig;
 import io.parley.config.ParleyConfig.RateLimitConfig;
 import io.parley.config.ParleyConfig.RedisConfig;
+import io.parley.config.ParleyConfig.S3Config;
 import io.parley.config.ParleyConfig.SseConfig;
 import io.parley.config.ParleyConfig.TlsConfig;
 import io.parley.config.ParleyConfig.UploadsConfig;
@@ -109,6 +110,13 @@ public final class ConfigLoader {
           new EnvVar("SSE_RESUME_WINDOW_MS", "sse.resumeWindowMs", Kind.STRING),
           new EnvVar("UPLOAD_DIR", "uploads.dir", Kind.STRING),
           new EnvVar("MAX_FILE_SIZE", "uploads.maxFileSize", Kind.STRING),
+          new EnvVar("AWS_S3_PRESIGNED_URL_EXPIRY", "uploads.urlExpirySeconds", Kind.STRING),
+          new EnvVar("AWS_S3_BUCKET", "uploads.s3.bucket", Kind.STRING),
+          new EnvVar("AWS_REGION", "uploads.s3.region", Kind.STRING),
+          new EnvVar("AWS_ACCESS_KEY_ID", "uploads.s3.accessKeyId", Kind.STRING),
+          new EnvVar("AWS_SECRET_ACCESS_KEY", "uploads.s3.secretAccessKey", Kind.STRING),
+          new EnvVar("AWS_SESSION_TOKEN", "uploads.s3.sessionToken", Kind.STRING),
+          new EnvVar("AWS_S3_ENDPOINT", "uploads.s3.endpoint", Kind.STRING),
           new EnvVar("LOG_LEVEL", "log.level", Kind.STRING),
           new EnvVar("LOG_FORMAT", "log.format", Kind.STRING));
 
@@ -237,9 +245,7 @@ public final class ConfigLoader {
         && !(redis.url().startsWith("redis://") || redis.url().startsWith("rediss://"))) {
       r.problem("redis.url", "must start with redis:// or rediss://");
     }
-    UploadsConfig uploads =
-        new UploadsConfig(
-            r.path("uploads.dir", workDir), r.longRange("uploads.maxFileSize", 1, 5L << 30));
+    UploadsConfig uploads = readUploads(r);
     String level = r.oneOf("log.level", List.of("trace", "debug", "info", "warn", "error"));
     String format = r.oneOf("log.format", List.of("auto", "json", "text"));
     LogConfig log =
@@ -395,6 +401,50 @@ public final class ConfigLoader {
       return null;
     }
     return p;
+  }
+
+  /**
+   * Presigned URLs live at most 7 days (S3's limit for SigV4); longer is capped, with a warning.
+   */
+  static final long MAX_URL_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+  private UploadsConfig readUploads(Reader r) {
+    long expiry = r.longRange("uploads.urlExpirySeconds", 1, Long.MAX_VALUE / 1000);
+    if (expiry > MAX_URL_EXPIRY_SECONDS) {
+      warnings.add(
+          "AWS_S3_PRESIGNED_URL_EXPIRY "
+              + expiry
+              + " s is over the 7-day maximum of presigned URLs: using "
+              + MAX_URL_EXPIRY_SECONDS);
+      expiry = MAX_URL_EXPIRY_SECONDS;
+    }
+    S3Config s3 =
+        new S3Config(
+            r.string("uploads.s3.bucket"),
+            r.string("uploads.s3.region"),
+            r.string("uploads.s3.accessKeyId"),
+            r.string("uploads.s3.secretAccessKey"),
+            r.string("uploads.s3.sessionToken"),
+            r.string("uploads.s3.endpoint"));
+    if (!s3.endpoint().isEmpty()
+        && !(s3.endpoint().startsWith("http://") || s3.endpoint().startsWith("https://"))) {
+      r.problem("uploads.s3.endpoint", "must start with http:// or https://");
+    }
+    if (s3.accessKeyId().isEmpty() != s3.secretAccessKey().isEmpty()) {
+      r.problem(
+          "uploads.s3.accessKeyId",
+          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, for the"
+              + " default credential chain)");
+    }
+    return new UploadsConfig(
+        r.path("uploads.dir", workDir),
+        r.longRange("uploads.maxFileSize", 1, 5L << 30),
+        java.time.Duration.ofSeconds(expiry),
+        r.duration("uploads.localTokenTtl"),
+        r.duration("uploads.pendingMaxAge"),
+        r.duration("uploads.cleanupInterval"),
+        r.intRange("uploads.createLimitPerHour", 1, 1_000_000),
+        s3);
   }
 
   private AuthConfig readAuth(Reader r) {

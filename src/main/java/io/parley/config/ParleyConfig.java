@@ -158,7 +158,60 @@ public record ParleyConfig(
     }
   }
 
-  public record UploadsConfig(Path dir, long maxFileSize) {}
+  /**
+   * Attachments.
+   *
+   * @param dir local storage folder (local mode, and the folder HTTP nodes stream uploads into)
+   * @param maxFileSize largest attachment in bytes
+   * @param urlExpiry lifetime of presigned S3 URLs (at most 7 days)
+   * @param localTokenTtl lifetime of a local-mode upload URL's token
+   * @param pendingMaxAge pending uploads older than this (and past their URL's expiry) are removed
+   * @param cleanupInterval how often that removal runs
+   * @param createLimitPerHour uploads one user may start per hour
+   * @param s3 the S3 bucket; local disk when its bucket is empty
+   */
+  public record UploadsConfig(
+      Path dir,
+      long maxFileSize,
+      Duration urlExpiry,
+      Duration localTokenTtl,
+      Duration pendingMaxAge,
+      Duration cleanupInterval,
+      int createLimitPerHour,
+      S3Config s3) {
+    public boolean s3Enabled() {
+      return !s3.bucket().isEmpty();
+    }
+  }
+
+  /**
+   * S3 (or an S3-compatible store). Region and credentials fall back to the AWS SDK's default
+   * chains (environment, profile, instance role) when empty.
+   *
+   * @param sessionToken session token of temporary credentials (with the key pair), or empty
+   * @param endpoint endpoint override for S3-compatible stores; path-style addressing is used with
+   *     it
+   */
+  public record S3Config(
+      String bucket,
+      String region,
+      String accessKeyId,
+      String secretAccessKey,
+      String sessionToken,
+      String endpoint) {
+    @Override
+    public String toString() {
+      return "S3Config[bucket="
+          + bucket
+          + ", region="
+          + region
+          + ", accessKeyId="
+          + (accessKeyId.isEmpty() ? "" : "<set>")
+          + ", secretAccessKey=<redacted>, sessionToken=<redacted>, endpoint="
+          + Redact.uri(endpoint)
+          + "]";
+    }
+  }
 
   public record LogConfig(String level, boolean json) {}
 

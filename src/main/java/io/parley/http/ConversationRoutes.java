@@ -52,7 +52,9 @@ final class ConversationRoutes {
               "text",
                   new JsonObject()
                       .put("type", new JsonArray().add("string").add("null"))
-                      .put("maxLength", 8000)),
+                      .put("maxLength", 8000),
+              // ids of the sender's ready uploads; the uploads verticle checks each one
+              "attachmentIds", ID_LIST.copy().put("maxItems", 10).put("uniqueItems", true)),
           "clientId");
   static final Schema RECEIPT =
       Schema.object(
@@ -187,7 +189,9 @@ final class ConversationRoutes {
             rc.pathParam("id"),
             b.getString("clientId"),
             b.getString("text"),
-            List.of());
+            b.getJsonArray("attachmentIds", new JsonArray()).stream()
+                .map(String::valueOf)
+                .toList());
     bus.request(Addresses.MESSAGES_SEND, req.toJson())
         .onSuccess(
             r -> Responses.json(rc, r.getBoolean("created") ? 201 : 200, without(r, "created")))

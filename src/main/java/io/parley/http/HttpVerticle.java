@@ -64,6 +64,9 @@ public final class HttpVerticle extends VerticleBase {
     // everything else counts against the client address's limits
     RateLimits limits = new RateLimits(ctx.rateLimiter(), ctx.metrics(), config.rateLimit());
     router.route().handler(limits.byAddress());
+    UploadRoutes uploads = new UploadRoutes(vertx, bus, cfg.publicUrl());
+    // upload bodies stream to disk: their route comes before the body handler, which buffers
+    uploads.mountContent(router);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.maxBodyBytes()));
 
     sessions = new SessionCache(vertx, bus);
@@ -83,6 +86,7 @@ public final class HttpVerticle extends VerticleBase {
             redis.enabled() ? new RedisRelay(vertx, redis) : null,
             streamMetrics(ctx.metrics()));
     new SseRoutes(bus, sessions, hub).mount(router, auth);
+    uploads.mount(router, auth);
 
     router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
     router.errorHandler(

@@ -305,6 +305,12 @@ final class ConversationService {
     return new JsonObject().put("conversation", Views.conversationFor(d, me, null));
   }
 
+  /** For other verticles: {@code {conversationId, member: true}}, or 404 for a non-member. */
+  Future<JsonObject> membership(ConversationRef r) {
+    return member(r.conversationId(), r.caller().userId())
+        .map(c -> new JsonObject().put("conversationId", r.conversationId()).put("member", true));
+  }
+
   /** The conversation, if the user is a member; else 404 (no hint that it exists). */
   Future<JsonObject> member(String conversationId, String userId) {
     return conversations

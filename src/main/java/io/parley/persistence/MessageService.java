@@ -220,6 +220,16 @@ final class MessageService {
   /** Holding the claim: take the next seq, store the message, then tell the members. */
   private Future<JsonObject> store(SendMessage s, String clientId, String text, String hash) {
     String sender = s.caller().userId();
+    // attachments are checked before a seq is taken: a refused one leaves no gap and no message
+    return Attachments.resolve(vertx, s)
+        .recover(
+            err -> claims.release(sender, clientId).transform(ignored -> Future.failedFuture(err)))
+        .compose(attachments -> store(s, clientId, text, hash, attachments));
+  }
+
+  private Future<JsonObject> store(
+      SendMessage s, String clientId, String text, String hash, JsonArray attachments) {
+    String sender = s.caller().userId();
     return conversations
         .allocateSeq(s.conversationId(), sender)
         .compose(
@@ -240,7 +250,7 @@ final class MessageService {
                       .put("senderId", sender)
                       .put("clientId", clientId)
                       .put("text", text.isEmpty() ? null : text)
-                      .put("attachments", new JsonArray())
+                      .put("attachments", attachments)
                       .put("contentHash", hash)
                       .put("createdAt", date)
                       .put("updatedAt", date)

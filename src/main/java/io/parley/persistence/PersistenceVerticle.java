@@ -116,6 +116,10 @@ public final class PersistenceVerticle extends VerticleBase {
         consumers,
         Addresses.CONVERSATIONS_REMOVE_MEMBER,
         req -> convs.removeMember(RemoveMember.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.CONVERSATIONS_MEMBERSHIP,
+        req -> convs.membership(ConversationRef.fromJson(req)));
     serve(consumers, Addresses.MESSAGES_SEND, req -> msgs.send(SendMessage.fromJson(req)));
     serve(consumers, Addresses.MESSAGES_HISTORY, req -> msgs.history(History.fromJson(req)));
     serve(consumers, Addresses.MESSAGES_EDIT, req -> msgs.edit(EditMessage.fromJson(req)));

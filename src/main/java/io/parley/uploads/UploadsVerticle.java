@@ -4,19 +4,31 @@ import io.parley.NodeContext;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusService;
 import io.parley.bus.HealthReport;
+import io.parley.bus.UploadsApi.ContentTarget;
+import io.parley.bus.UploadsApi.CreateUpload;
+import io.parley.bus.UploadsApi.ResolveAttachments;
+import io.parley.bus.UploadsApi.UploadRef;
+import io.parley.config.ParleyConfig.UploadsConfig;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.FileSystem;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Owns upload records and the blob store (local disk by default). */
+/**
+ * Owns upload records and the blob store: S3 when a bucket is configured ({@link S3BlobStore}),
+ * else a local folder ({@link LocalDiskBlobStore}).
+ */
 public final class UploadsVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(UploadsVerticle.class);
+
   static final List<Index> INDEXES =
       List.of(
           Index.unique("uploads", new JsonObject().put("storageKey", 1)),
@@ -25,6 +37,8 @@ public final class UploadsVerticle extends VerticleBase {
 
   private final NodeContext ctx;
   private MongoClient mongo;
+  private BlobStore store;
+  private long cleanupTimer = -1;
 
   public UploadsVerticle(NodeContext ctx) {
     this.ctx = ctx;
@@ -32,28 +46,82 @@ public final class UploadsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    UploadsConfig cfg = ctx.config().uploads();
     mongo = MongoSupport.client(vertx, ctx);
-    String dir = ctx.config().uploads().dir().toString();
-    return vertx
-        .fileSystem()
-        .mkdirs(dir)
-        .compose(v -> MongoSupport.ensureIndexes(mongo, INDEXES))
-        .compose(v -> BusService.serve(vertx, Addresses.UPLOADS_HEALTH, req -> checkStorage(dir)));
+    Future<BlobStore> blobs;
+    if (cfg.s3Enabled()) {
+      blobs = S3BlobStore.create(vertx, cfg.s3()).map(s -> (BlobStore) s);
+    } else {
+      LocalDiskBlobStore local = new LocalDiskBlobStore(vertx, cfg.dir());
+      blobs = local.start().map(local);
+    }
+    return blobs
+        .compose(
+            s -> {
+              store = s;
+              return MongoSupport.ensureIndexes(mongo, INDEXES);
+            })
+        .compose(v -> serveAll(cfg));
   }
 
-  /** Writes and deletes a probe file: the folder exists and is writable. */
-  private Future<JsonObject> checkStorage(String dir) {
-    FileSystem fs = vertx.fileSystem();
-    String probe = dir + "/.health-" + UUID.randomUUID();
-    return fs.writeFile(probe, Buffer.buffer("ok"))
-        .compose(v -> fs.delete(probe))
-        .map(v -> new HealthReport(true, ctx.nodeId(), "local disk writable").toJson())
+  private Future<?> serveAll(UploadsConfig cfg) {
+    UploadService uploads =
+        new UploadService(
+            vertx, cfg, new UploadRepository(mongo), store, ctx.rateLimiter(), Clock.systemUTC());
+    List<Future<?>> consumers = new ArrayList<>();
+    serve(consumers, Addresses.UPLOADS_HEALTH, req -> checkStorage());
+    serve(consumers, Addresses.UPLOADS_CREATE, req -> uploads.create(CreateUpload.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.UPLOADS_CONTENT_TARGET,
+        req -> uploads.contentTarget(ContentTarget.fromJson(req)));
+    serve(consumers, Addresses.UPLOADS_COMPLETE, req -> uploads.complete(UploadRef.fromJson(req)));
+    serve(consumers, Addresses.UPLOADS_DOWNLOAD, req -> uploads.download(UploadRef.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.UPLOADS_RESOLVE,
+        req -> uploads.resolve(ResolveAttachments.fromJson(req)));
+
+    cleanupTimer =
+        vertx.setPeriodic(
+            cfg.cleanupInterval().toMillis(),
+            id ->
+                uploads
+                    .cleanUp()
+                    .onSuccess(
+                        n -> {
+                          if (n > 0) {
+                            LOG.info("removed {} abandoned uploads", n);
+                          }
+                        })
+                    .onFailure(err -> LOG.warn("upload clean-up failed: {}", err.getMessage())));
+    return Future.all(consumers);
+  }
+
+  private void serve(
+      List<Future<?>> consumers, String address, Function<JsonObject, Future<?>> handler) {
+    consumers.add(BusService.serve(vertx, address, handler));
+  }
+
+  private Future<JsonObject> checkStorage() {
+    return store
+        .check()
+        .map(detail -> new HealthReport(true, ctx.nodeId(), detail).toJson())
         .otherwise(
-            err -> new HealthReport(false, ctx.nodeId(), "local disk not writable").toJson());
+            err -> {
+              LOG.warn("upload storage check failed: {}", err.getMessage());
+              return new HealthReport(
+                      false, ctx.nodeId(), store.kind() + " upload storage unreachable")
+                  .toJson();
+            });
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(cleanupTimer);
+    if (store != null) {
+      store.close();
+    }
     return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

@@ -53,6 +53,44 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void uploadsDefaultToLocalDiskAndS3VariablesSwitchToABucket() {
+    ParleyConfig local = load(Map.of());
+    assertThat(local.uploads().s3Enabled()).isFalse();
+    assertThat(local.uploads().urlExpiry()).isEqualTo(Duration.ofHours(1));
+    assertThat(local.uploads().dir()).isEqualTo(dir.resolve("uploads"));
+
+    ParleyConfig s3 =
+        load(
+            Map.of(
+                "AWS_S3_BUCKET", "chat-files",
+                "AWS_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "not-a-real-secret",
+                "AWS_S3_ENDPOINT", "http://127.0.0.1:9000",
+                "AWS_S3_PRESIGNED_URL_EXPIRY", "900"));
+    assertThat(s3.uploads().s3Enabled()).isTrue();
+    assertThat(s3.uploads().s3().bucket()).isEqualTo("chat-files");
+    assertThat(s3.uploads().s3().region()).isEqualTo("eu-west-1");
+    assertThat(s3.uploads().s3().endpoint()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(s3.uploads().urlExpiry()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(s3.uploads().s3().toString()).doesNotContain("not-a-real-secret");
+  }
+
+  @Test
+  void presignedUrlExpiryIsCappedAtSevenDays() {
+    var loaded = ConfigLoader.load(Map.of("AWS_S3_PRESIGNED_URL_EXPIRY", "9999999"), dir);
+    assertThat(loaded.config().uploads().urlExpiry()).isEqualTo(Duration.ofDays(7));
+    assertThat(loaded.warnings()).anyMatch(w -> w.contains("AWS_S3_PRESIGNED_URL_EXPIRY"));
+  }
+
+  @Test
+  void halfConfiguredS3CredentialsAreAProblem() {
+    assertThatThrownBy(() -> load(Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("AWS_SECRET_ACCESS_KEY");
+  }
+
+  @Test
   void clusterPortTurnsClusteringOn() {
     ParleyConfig c =
         load(

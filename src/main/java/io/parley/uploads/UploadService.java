@@ -1,0 +1,555 @@
+package io.parley.uploads;
+
+import io.parley.bus.Addresses;
+import io.parley.bus.ApiError;
+import io.parley.bus.ApiException;
+import io.parley.bus.AuthApi.Caller;
+import io.parley.bus.ChatApi.ConversationRef;
+import io.parley.bus.Failure;
+import io.parley.bus.UploadsApi.ContentPath;
+import io.parley.bus.UploadsApi.ContentTarget;
+import io.parley.bus.UploadsApi.CreateUpload;
+import io.parley.bus.UploadsApi.ResolveAttachments;
+import io.parley.bus.UploadsApi.UploadRef;
+import io.parley.config.ParleyConfig.UploadsConfig;
+import io.parley.mongo.MongoSupport;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimiter.Limit;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upload records and their life: create (with a URL to PUT the bytes to), complete (size and type
+ * checked, then {@code ready}), download (conversation members only), resolve (for messages), and
+ * removal of abandoned uploads.
+ */
+final class UploadService {
+  private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
+
+  static final int MAX_ATTACHMENTS = 10;
+  private static final int CLEANUP_BATCH = 100;
+
+  private final Vertx vertx;
+  private final UploadsConfig cfg;
+  private final UploadRepository uploads;
+  private final BlobStore store;
+  private final RateLimiter limiter;
+  private final Limit createLimit;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(10_000);
+
+  UploadService(
+      Vertx vertx,
+      UploadsConfig cfg,
+      UploadRepository uploads,
+      BlobStore store,
+      RateLimiter limiter,
+      Clock clock) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+    this.uploads = uploads;
+    this.store = store;
+    this.limiter = limiter;
+    this.createLimit = new Limit("upload-create", cfg.createLimitPerHour(), Duration.ofHours(1));
+    this.clock = clock;
+  }
+
+  // --- create -------------------------------------------------------------------------------
+
+  Future<JsonObject> create(CreateUpload c) {
+    String me = c.caller().userId();
+    if (!MongoSupport.isId(c.conversationId())) {
+      throw conversationNotFound();
+    }
+    String nameProblem = FileNames.problem(c.filename());
+    if (nameProblem != null) {
+      throw new ApiException(
+          ApiError.of(Failure.BAD_REQUEST, "invalid_filename", nameProblem)
+              .withDetails(new JsonObject().put("field", "filename")));
+    }
+    String type = ContentTypes.allowed(c.contentType());
+    if (type == null) {
+      throw new ApiException(
+          ApiError.of(
+                  Failure.UNSUPPORTED_MEDIA_TYPE,
+                  "unsupported_type",
+                  "Attachments may be "
+                      + String.join(", ", ContentTypes.ALLOWED.stream().sorted().toList()))
+              .withDetails(new JsonObject().put("field", "contentType")));
+    }
+    if (c.size() < 1) {
+      throw new ApiException(
+          ApiError.of(Failure.BAD_REQUEST, "validation_failed", "size must be at least 1 byte")
+              .withDetails(new JsonObject().put("field", "size")));
+    }
+    if (c.size() > cfg.maxFileSize()) {
+      throw new ApiException(
+          ApiError.of(
+                  Failure.PAYLOAD_TOO_LARGE,
+                  "file_too_large",
+                  "Attachments may be at most " + cfg.maxFileSize() + " bytes")
+              .withDetails(new JsonObject().put("maxFileSize", cfg.maxFileSize())));
+    }
+    return limiter
+        .consume(createLimit, me)
+        .compose(
+            d ->
+                d.allowed()
+                    ? requireMember(c.caller(), c.conversationId())
+                    : Future.failedFuture(
+                        new ApiException(
+                            ApiError.of(
+                                    Failure.RATE_LIMITED,
+                                    "rate_limited",
+                                    "Too many uploads started; try again later")
+                                .withDetails(
+                                    new JsonObject()
+                                        .put("retryAfterSeconds", d.retryAfterSeconds())))))
+        .compose(v -> insert(c, me, type));
+  }
+
+  private Future<JsonObject> insert(CreateUpload c, String me, String type) {
+    Instant now = clock.instant();
+    String id = MongoSupport.newId();
+    String storageKey = id + "-" + randomHex(16);
+    String incomingKey = storageKey + ".incoming";
+    Instant expiresAt = now.plus(store.servesBytes() ? cfg.localTokenTtl() : cfg.urlExpiry());
+    String token = store.servesBytes() ? randomToken() : null;
+    JsonObject doc =
+        new JsonObject()
+            .put("_id", id)
+            .put("owner", me)
+            .put("conversationId", c.conversationId())
+            .put("storage", store.kind())
+            .put("storageKey", storageKey)
+            .put("incomingKey", incomingKey)
+            .put("filename", c.filename())
+            .put("contentType", type)
+            .put("size", c.size())
+            .put("status", UploadRepository.PENDING)
+            .put("createdAt", MongoSupport.date(now))
+            .put("expiresAt", MongoSupport.date(expiresAt));
+    if (token != null) {
+      doc.put("tokenHash", sha256(token));
+    }
+    return uploads
+        .insert(doc)
+        .compose(
+            v ->
+                store
+                    .uploadUrl(id, incomingKey, type, c.size(), token, c.baseUrl(), expiresAt)
+                    .recover(
+                        err -> uploads.delete(id).transform(ignored -> Future.failedFuture(err))))
+        .map(
+            url ->
+                new JsonObject()
+                    .put("uploadId", id)
+                    .put("method", url.method())
+                    .put("url", url.url())
+                    .put("headers", new JsonObject(new HashMap<String, Object>(url.headers())))
+                    .put("expiresAt", expiresAt.toString()));
+  }
+
+  // --- local bytes --------------------------------------------------------------------------
+
+  /** Local mode: checks a PUT's upload token and names the file its body goes to. */
+  Future<JsonObject> contentTarget(ContentTarget t) {
+    if (!store.servesBytes()) {
+      throw new ApiException(
+          Failure.NOT_FOUND, "not_found", "Uploads go to the URL given when they were created");
+    }
+    if (!MongoSupport.isId(t.uploadId())) {
+      throw uploadNotFound();
+    }
+    return uploads
+        .findById(t.uploadId())
+        .compose(
+            doc -> {
+              if (doc == null) {
+                return Future.failedFuture(uploadNotFound());
+              }
+              if (UploadRepository.READY.equals(doc.getString("status"))) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.CONFLICT,
+                        "upload_already_complete",
+                        "This upload is complete; start a new one"));
+              }
+              String hash = doc.getString("tokenHash");
+              String given = t.token() == null ? "" : t.token();
+              if (hash == null
+                  || !MessageDigest.isEqual(
+                      hash.getBytes(StandardCharsets.US_ASCII),
+                      sha256(given).getBytes(StandardCharsets.US_ASCII))) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.FORBIDDEN,
+                        "invalid_upload_token",
+                        "The upload token is not valid"));
+              }
+              Instant expires = MongoSupport.instant(doc, "expiresAt");
+              if (expires == null || !clock.instant().isBefore(expires)) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.FORBIDDEN,
+                        "upload_token_expired",
+                        "The upload URL has expired; start a new upload"));
+              }
+              return Future.succeededFuture(
+                  new ContentPath(
+                          store.localPath(doc.getString("incomingKey")),
+                          doc.getLong("size"),
+                          doc.getString("contentType"))
+                      .toJson());
+            });
+  }
+
+  // --- complete -----------------------------------------------------------------------------
+
+  Future<JsonObject> complete(UploadRef r) {
+    return owned(r)
+        .compose(
+            doc -> {
+              if (UploadRepository.READY.equals(doc.getString("status"))) {
+                return Future.succeededFuture(new JsonObject().put("upload", view(doc)));
+              }
+              String incoming = doc.getString("incomingKey");
+              String key = doc.getString("storageKey");
+              return store
+                  .size(incoming)
+                  .compose(
+                      n -> {
+                        if (n != null) {
+                          return store.promote(incoming, key).map(true);
+                        }
+                        // a completion that died after the move left the bytes under the key
+                        return store.size(key).map(k -> k != null);
+                      })
+                  .compose(
+                      present -> present ? verify(doc) : Future.failedFuture(missingContent(doc)));
+            });
+  }
+
+  private ApiException missingContent(JsonObject doc) {
+    Instant expires = MongoSupport.instant(doc, "expiresAt");
+    if (expires != null && !clock.instant().isBefore(expires)) {
+      return new ApiException(
+          Failure.GONE, "upload_expired", "The upload URL expired before the bytes arrived");
+    }
+    return new ApiException(
+        Failure.CONFLICT, "content_missing", "Send the bytes to the upload URL first");
+  }
+
+  /** Size and type of the moved bytes; a failed check removes the bytes and the record. */
+  private Future<JsonObject> verify(JsonObject doc) {
+    String key = doc.getString("storageKey");
+    long declared = doc.getLong("size");
+    String type = doc.getString("contentType");
+    return store
+        .size(key)
+        .compose(
+            actual -> {
+              if (actual == null || actual != declared) {
+                return reject(
+                    doc,
+                    ApiError.of(
+                            Failure.BAD_REQUEST,
+                            "size_mismatch",
+                            "The stored file has "
+                                + actual
+                                + " bytes; "
+                                + declared
+                                + " were declared")
+                        .withDetails(
+                            new JsonObject().put("size", actual).put("declared", declared)));
+              }
+              int sample = (int) Math.min(actual, ContentTypes.SNIFF_BYTES);
+              return store
+                  .firstBytes(key, sample)
+                  .compose(
+                      head -> {
+                        String found = ContentTypes.sniff(head.getBytes(), actual <= sample);
+                        if (!type.equals(found)) {
+                          return reject(
+                              doc,
+                              ApiError.of(
+                                      Failure.UNSUPPORTED_MEDIA_TYPE,
+                                      "type_mismatch",
+                                      "The file's content is not " + type)
+                                  .withDetails(new JsonObject().put("declared", type)));
+                        }
+                        return uploads
+                            .markReady(doc.getString("_id"), clock.instant())
+                            .compose(
+                                d ->
+                                    d != null
+                                        ? Future.succeededFuture(
+                                            new JsonObject().put("upload", view(d)))
+                                        : uploads
+                                            .findById(doc.getString("_id"))
+                                            .compose(
+                                                again ->
+                                                    again == null
+                                                        ? Future.failedFuture(uploadNotFound())
+                                                        : Future.succeededFuture(
+                                                            new JsonObject()
+                                                                .put("upload", view(again)))));
+                      });
+            });
+  }
+
+  private Future<JsonObject> reject(JsonObject doc, ApiError error) {
+    String id = doc.getString("_id");
+    LOG.info("upload {} refused: {}", id, error.code());
+    return Future.join(
+            store.delete(doc.getString("storageKey")),
+            store.delete(doc.getString("incomingKey")),
+            uploads.delete(id))
+        .transform(ignored -> Future.failedFuture(new ApiException(error)));
+  }
+
+  // --- download -----------------------------------------------------------------------------
+
+  Future<JsonObject> download(UploadRef r) {
+    if (!MongoSupport.isId(r.uploadId())) {
+      throw uploadNotFound();
+    }
+    return uploads
+        .findById(r.uploadId())
+        .compose(
+            doc -> {
+              if (doc == null) {
+                return Future.failedFuture(uploadNotFound());
+              }
+              return requireMember(r.caller(), doc.getString("conversationId"))
+                  .recover(
+                      err ->
+                          Future.failedFuture(
+                              ApiError.from(err).status() == 404 ? uploadNotFound() : err))
+                  .map(doc);
+            })
+        .compose(
+            doc -> {
+              if (!UploadRepository.READY.equals(doc.getString("status"))) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.CONFLICT, "upload_not_ready", "The upload is not complete yet"));
+              }
+              return store
+                  .download(
+                      doc.getString("storageKey"),
+                      doc.getString("filename"),
+                      doc.getString("contentType"),
+                      doc.getLong("size"),
+                      cfg.urlExpiry())
+                  .map(d -> d.toJson());
+            });
+  }
+
+  // --- resolve (for messages) ---------------------------------------------------------------
+
+  /** The sender's own ready uploads of the conversation, in the order asked, as summaries. */
+  Future<JsonObject> resolve(ResolveAttachments a) {
+    List<String> ids = new ArrayList<>(new LinkedHashSet<>(a.uploadIds()));
+    if (ids.size() > MAX_ATTACHMENTS) {
+      throw new ApiException(
+          ApiError.of(
+                  Failure.BAD_REQUEST,
+                  "too_many_attachments",
+                  "A message has at most " + MAX_ATTACHMENTS + " attachments")
+              .withDetails(new JsonObject().put("field", "attachmentIds")));
+    }
+    for (String id : ids) {
+      if (!MongoSupport.isId(id)) {
+        throw attachmentError("attachment_not_found", "No such upload of yours", id);
+      }
+    }
+    return uploads
+        .findByIds(ids)
+        .map(
+            docs -> {
+              Map<String, JsonObject> byId = new HashMap<>();
+              docs.forEach(d -> byId.put(d.getString("_id"), d));
+              JsonArray out = new JsonArray();
+              for (String id : ids) {
+                JsonObject d = byId.get(id);
+                if (d == null || !a.userId().equals(d.getString("owner"))) {
+                  throw attachmentError("attachment_not_found", "No such upload of yours", id);
+                }
+                if (!a.conversationId().equals(d.getString("conversationId"))) {
+                  throw attachmentError(
+                      "attachment_wrong_conversation",
+                      "The upload belongs to another conversation",
+                      id);
+                }
+                if (!UploadRepository.READY.equals(d.getString("status"))) {
+                  throw attachmentError(
+                      "attachment_not_ready", "The upload is not complete yet", id);
+                }
+                out.add(
+                    new JsonObject()
+                        .put("uploadId", id)
+                        .put("filename", d.getString("filename"))
+                        .put("contentType", d.getString("contentType"))
+                        .put("size", d.getLong("size")));
+              }
+              return new JsonObject().put("attachments", out);
+            });
+  }
+
+  private static ApiException attachmentError(String code, String message, String uploadId) {
+    return new ApiException(
+        ApiError.of(Failure.BAD_REQUEST, code, message)
+            .withDetails(new JsonObject().put("field", "attachmentIds").put("uploadId", uploadId)));
+  }
+
+  // --- housekeeping -------------------------------------------------------------------------
+
+  /** Removes pending uploads older than the configured age whose URL expired: bytes, record. */
+  Future<Integer> cleanUp() {
+    Instant now = clock.instant();
+    // a file untouched for longer than any pending upload can live belongs to no pending upload
+    Duration leftover =
+        cfg.pendingMaxAge().compareTo(cfg.localTokenTtl()) > 0
+            ? cfg.pendingMaxAge()
+            : cfg.localTokenTtl();
+    Future<Integer> swept =
+        store
+            .sweep(now.minus(leftover))
+            .onSuccess(
+                n -> {
+                  if (n > 0) {
+                    LOG.info("removed {} left-over partial upload files", n);
+                  }
+                });
+    return swept.otherwiseEmpty().compose(ignored -> removeAbandoned(now));
+  }
+
+  private Future<Integer> removeAbandoned(Instant now) {
+    return uploads
+        .findAbandoned(now.minus(cfg.pendingMaxAge()), now, CLEANUP_BATCH)
+        .compose(
+            docs -> {
+              List<Future<Boolean>> removed = new ArrayList<>();
+              for (JsonObject d : docs) {
+                removed.add(
+                    uploads
+                        .deleteIfPending(d.getString("_id"))
+                        .compose(
+                            gone ->
+                                gone
+                                    ? Future.join(
+                                            store.delete(d.getString("incomingKey")),
+                                            store.delete(d.getString("storageKey")))
+                                        .map(true)
+                                    : Future.succeededFuture(false)));
+              }
+              return Future.join(removed)
+                  .transform(
+                      ar -> {
+                        int n = 0;
+                        for (Future<Boolean> f : removed) {
+                          if (f.succeeded() && f.result()) {
+                            n++;
+                          }
+                        }
+                        return Future.succeededFuture(n);
+                      });
+            });
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  /** An upload of the caller's; another user's, or an unknown id, is 404. */
+  private Future<JsonObject> owned(UploadRef r) {
+    if (!MongoSupport.isId(r.uploadId())) {
+      return Future.failedFuture(uploadNotFound());
+    }
+    return uploads
+        .findById(r.uploadId())
+        .compose(
+            d ->
+                d == null || !r.caller().userId().equals(d.getString("owner"))
+                    ? Future.failedFuture(uploadNotFound())
+                    : Future.succeededFuture(d));
+  }
+
+  /** Asks the persistence verticle (owner of conversations) whether the caller is a member. */
+  private Future<Void> requireMember(Caller caller, String conversationId) {
+    return vertx
+        .eventBus()
+        .request(
+            Addresses.CONVERSATIONS_MEMBERSHIP,
+            new ConversationRef(caller, conversationId).toJson(),
+            busOptions)
+        .<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
+  }
+
+  static JsonObject view(JsonObject d) {
+    return new JsonObject()
+        .put("id", d.getString("_id"))
+        .put("conversationId", d.getString("conversationId"))
+        .put("filename", d.getString("filename"))
+        .put("contentType", d.getString("contentType"))
+        .put("size", d.getLong("size"))
+        .put("status", d.getString("status"))
+        .put("createdAt", iso(d, "createdAt"))
+        .put("readyAt", iso(d, "readyAt"));
+  }
+
+  private static String iso(JsonObject d, String key) {
+    Instant i = MongoSupport.instant(d, key);
+    return i == null ? null : i.toString();
+  }
+
+  static ApiException uploadNotFound() {
+    return new ApiException(Failure.NOT_FOUND, "upload_not_found", "No such upload");
+  }
+
+  static ApiException conversationNotFound() {
+    return new ApiException(Failure.NOT_FOUND, "conversation_not_found", "No such conversation");
+  }
+
+  private String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private String randomToken() {
+    byte[] b = new byte[32];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.parley.it;
+
+import static io.parley.testing.Api.errorCode;
+import static io.parley.testing.Uploads.createBody;
+import static io.parley.testing.Uploads.png;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.Node;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
+import io.parley.testing.Db;
+import io.parley.testing.Http;
+import io.parley.testing.TestNodes;
+import io.parley.testing.Uploads;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Abandoned uploads are removed (record and bytes); each user may start only so many uploads. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UploadHousekeepingIT {
+  static final int LIMIT = 4;
+
+  @TempDir static Path dir;
+  Path uploadDir;
+  Node node;
+  Http http;
+  Api api;
+  Db db;
+  Account ada;
+  Account bob;
+  String conversationId;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path conf = dir.resolve("parley-test.yaml");
+    Files.writeString(
+        conf,
+        "uploads:\n"
+            + "  cleanupInterval: 200ms\n"
+            + "  pendingMaxAge: 1h\n"
+            + "  createLimitPerHour: "
+            + LIMIT
+            + "\n");
+    Map<String, String> env = TestNodes.env(dir);
+    env.put("PARLEY_CONF", conf.toString());
+    uploadDir = dir.resolve("uploads");
+    node = TestNodes.start(env, dir);
+    http = new Http();
+    api = new Api(http, node.httpPort());
+    db = new Db(http.vertx(), node);
+    ada = api.register("Ada");
+    bob = api.register("Bob");
+    var conv =
+        api.post(
+            "/api/conversations",
+            new JsonObject().put("type", "direct").put("memberIds", new JsonArray().add(bob.id())),
+            ada.token());
+    conversationId = conv.bodyAsJsonObject().getJsonObject("conversation").getString("id");
+  }
+
+  @AfterAll
+  void stop() {
+    db.close();
+    TestNodes.stop(node);
+    http.close();
+  }
+
+  JsonObject create(Account who, byte[] bytes) {
+    var res =
+        api.post(
+            "/api/uploads",
+            createBody(conversationId, "a.png", "image/png", bytes.length),
+            who.token());
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    JsonObject t = res.bodyAsJsonObject();
+    Map<String, String> h = new HashMap<>();
+    t.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
+    var put =
+        Uploads.send(
+            http, HttpMethod.PUT, t.getString("url"), h, false, List.of(Buffer.buffer(bytes)));
+    assertThat(put.status()).isEqualTo(204);
+    return t;
+  }
+
+  void age(String id) {
+    JsonObject past = new JsonObject().put("$date", Instant.now().minusSeconds(7200).toString());
+    db.update(
+        "uploads",
+        new JsonObject().put("_id", id),
+        new JsonObject()
+            .put("$set", new JsonObject().put("createdAt", past).put("expiresAt", past)));
+  }
+
+  List<String> filesOf(String id) {
+    return Uploads.files(uploadDir).stream().filter(n -> n.startsWith(id)).toList();
+  }
+
+  static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Test
+  void abandonedPendingUploadsAreRemovedWithTheirBytesAndReadyOnesStay() throws Exception {
+    byte[] bytes = png(200);
+    String abandoned = create(bob, bytes).getString("uploadId");
+    String fresh = create(bob, bytes).getString("uploadId");
+    String done = create(bob, bytes).getString("uploadId");
+    assertThat(api.post("/api/uploads/" + done + "/complete", null, bob.token()).statusCode())
+        .isEqualTo(200);
+    assertThat(filesOf(abandoned)).hasSize(1);
+    age(abandoned);
+    age(done);
+
+    assertThat(
+            eventually(
+                () ->
+                    db.findOne("uploads", new JsonObject().put("_id", abandoned)) == null
+                        && filesOf(abandoned).isEmpty()))
+        .isTrue();
+    // younger than the age, or complete: kept
+    assertThat(db.findOne("uploads", new JsonObject().put("_id", fresh))).isNotNull();
+    assertThat(filesOf(fresh)).hasSize(1);
+    assertThat(db.findOne("uploads", new JsonObject().put("_id", done)).getString("status"))
+        .isEqualTo("ready");
+    assertThat(api.get("/api/uploads/" + done, ada.token()).body().getBytes()).isEqualTo(bytes);
+  }
+
+  @Test
+  void partialFilesLeftByACrashAreSweptAway() throws Exception {
+    Path incoming = uploadDir.resolve("incoming");
+    Path old =
+        incoming.resolve(
+            "0123456789abcdef01234567-0123456789abcdef0123456789abcdef.incoming.00.tmp");
+    Path recent =
+        incoming.resolve(
+            "0123456789abcdef01234567-0123456789abcdef0123456789abcdef.incoming.01.tmp");
+    Files.write(old, new byte[10]);
+    Files.write(recent, new byte[10]);
+    Files.setLastModifiedTime(
+        old, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(7200)));
+    assertThat(eventually(() -> !Files.exists(old))).isTrue();
+    assertThat(recent).exists();
+    Files.delete(recent);
+  }
+
+  @Test
+  void startingTooManyUploadsIsRateLimited() {
+    for (int i = 0; i < LIMIT; i++) {
+      var ok =
+          api.post(
+              "/api/uploads", createBody(conversationId, "a.png", "image/png", 10), ada.token());
+      assertThat(ok.statusCode()).isEqualTo(201);
+    }
+    var refused =
+        api.post("/api/uploads", createBody(conversationId, "a.png", "image/png", 10), ada.token());
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(errorCode(refused)).isEqualTo("rate_limited");
+    assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isPositive();
+    assertThat(db.count("uploads", new JsonObject().put("owner", ada.id()))).isEqualTo(LIMIT);
+  }
+}
