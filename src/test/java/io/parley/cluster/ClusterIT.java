@@ -8,6 +8,7 @@ import io.parley.bus.HealthReport;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
+import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -115,5 +116,34 @@ class ClusterIT {
         .isEqualTo(services.context().nodeId());
     assertThat(checks.getJsonObject("cluster").getInteger("members")).isEqualTo(2);
     assertThat(checks.getJsonObject("cluster").getString("mode")).isEqualTo("clustered");
+  }
+
+  @Test
+  void chatThroughTheHttpOnlyNodeIsStoredAndStreamedByTheOtherNodesVerticles() {
+    Api onEdge = new Api(http, edge.httpPort());
+    Account ann = onEdge.register("Ann");
+    Account bob = onEdge.register("Bob");
+    String conv = onEdge.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient bobs =
+        SseClient.connect(
+            http.vertx(),
+            edge.httpPort(),
+            "/sse",
+            Map.of("Authorization", "Bearer " + bob.token()))) {
+      assertThat(bobs.status()).isEqualTo(200);
+      // the persistence verticle (node B) publishes; the edge's hub delivers. Its subscription
+      // may take a moment to spread after the join, so keep sending until one arrives.
+      SseClient.Event got = null;
+      long deadline = System.currentTimeMillis() + 30_000;
+      for (int i = 0; got == null && System.currentTimeMillis() < deadline; i++) {
+        JsonObject m = onEdge.send(ann, conv, "edge " + i);
+        assertThat(m.getLong("seq")).isEqualTo(i + 1);
+        got = bobs.await(e -> e.event().equals("message.created"), 1000);
+      }
+      assertThat(got).isNotNull();
+    }
+    var history = onEdge.get("/api/conversations/" + conv + "/messages", bob.token());
+    assertThat(history.statusCode()).isEqualTo(200);
+    assertThat(history.bodyAsJsonObject().getJsonArray("messages")).isNotEmpty();
   }
 }
