@@ -1,5 +1,6 @@
 package io.parley.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -57,16 +58,27 @@ public final class SseClient implements AutoCloseable {
       SseClient[] holder = new SseClient[1];
       client
           .request(opts)
-          .compose(req -> req.send())
-          .map(
-              res -> {
-                // attach handlers on the event loop, before any body chunk can arrive
-                SseClient sse = new SseClient(client, res);
-                res.handler(sse::onData);
-                res.endHandler(v -> sse.markEnded());
-                res.exceptionHandler(e -> sse.markEnded());
-                holder[0] = sse;
-                return sse;
+          .compose(
+              req -> {
+                // handlers go on the response future before the request is sent, so they run as
+                // the head arrives, before any body chunk (a short error body may follow at once)
+                Future<SseClient> head =
+                    req.response()
+                        .map(
+                            res -> {
+                              SseClient sse = new SseClient(client, res);
+                              try {
+                                res.handler(sse::onData);
+                                res.endHandler(v -> sse.markEnded());
+                                res.exceptionHandler(e -> sse.markEnded());
+                              } catch (IllegalStateException alreadyEnded) {
+                                sse.markEnded();
+                              }
+                              holder[0] = sse;
+                              return sse;
+                            });
+                req.end();
+                return head;
               })
           .await(20, TimeUnit.SECONDS);
       return holder[0];
