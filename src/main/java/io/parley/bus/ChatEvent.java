@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A real-time event on its way to SSE streams, published once per event on {@link
@@ -19,6 +20,7 @@ import java.util.List;
  */
 public record ChatEvent(
     String id, String type, String conversationId, List<String> recipients, Buffer frame) {
+  private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
 
   /** Encodes the frame once; every stream then writes the same bytes. */
   public static ChatEvent of(
@@ -38,9 +40,14 @@ public record ChatEvent(
       sb.append("id: ").append(id).append('\n');
     }
     sb.append("event: ").append(event).append('\n');
-    // JSON never contains raw line breaks; other data is split into data: lines as SSE requires
-    for (String line : data.split("\r\n|\r|\n", -1)) {
-      sb.append("data: ").append(line).append('\n');
+    if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) {
+      // encoded JSON never contains a raw line break: one data: line, no regex
+      sb.append("data: ").append(data).append('\n');
+    } else {
+      // other data is split into data: lines as SSE requires
+      for (String line : LINE_BREAK.split(data, -1)) {
+        sb.append("data: ").append(line).append('\n');
+      }
     }
     sb.append('\n');
     return Buffer.buffer(sb.toString().getBytes(StandardCharsets.UTF_8));
