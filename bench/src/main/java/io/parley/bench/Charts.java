@@ -1,0 +1,169 @@
+package io.parley.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** PNG charts of a run (JFreeChart, headless). */
+final class Charts {
+  private Charts() {}
+
+  static List<String> draw(Results r, Path out) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    List<String> files = new ArrayList<>();
+    if (!r.targets("latency").isEmpty()) {
+      files.add(latencyVsLoad(r, out));
+      files.add(percentiles(r, out));
+      files.add(cpu(r, out));
+    }
+    if (!r.fanout.isEmpty()) {
+      files.add(fanout(r, out));
+    }
+    if (!r.memory.isEmpty()) {
+      files.add(memory(r, out));
+    }
+    return files;
+  }
+
+  private static String save(JFreeChart chart, Path out, String name) throws Exception {
+    ChartUtils.saveChartAsPNG(new File(out.resolve(name).toString()), chart, 960, 540);
+    return name;
+  }
+
+  private static void logY(JFreeChart c, String label) {
+    XYPlot p = c.getXYPlot();
+    LogAxis a = new LogAxis(label);
+    a.setSmallestValue(0.1);
+    p.setRangeAxis(a);
+  }
+
+  private static String latencyVsLoad(Results r, Path out) throws Exception {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (String t : r.targets("latency")) {
+      XYSeries p50 = new XYSeries(t + " p50");
+      XYSeries p99 = new XYSeries(t + " p99");
+      for (double rate : rates(r)) {
+        List<JsonObject> rows = r.select("latency", t, "rate", rate);
+        if (!rows.isEmpty()) {
+          p50.add(rate, Math.max(0.1, r.medianOf(rows, "p50Ms")));
+          p99.add(rate, Math.max(0.1, r.medianOf(rows, "p99Ms")));
+        }
+      }
+      ds.addSeries(p50);
+      ds.addSeries(p99);
+    }
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            "Send → SSE delivery latency vs offered load (20 × 10 streams, medians of rounds)",
+            "offered messages/s", "ms", ds, PlotOrientation.VERTICAL, true, false, false);
+    logY(c, "latency ms (log)");
+    return save(c, out, "latency-vs-load.png");
+  }
+
+  private static List<Double> rates(Results r) {
+    return r.runs.stream()
+        .filter(x -> x.getString("scenario").equals("latency"))
+        .map(x -> x.getJsonObject("params").getDouble("rate"))
+        .distinct()
+        .sorted()
+        .toList();
+  }
+
+  private static String percentiles(Results r, Path out) throws Exception {
+    List<Double> rates = rates(r);
+    double rate = rates.get(rates.size() - 1);
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (String t : r.targets("latency")) {
+      List<JsonObject> rows = new ArrayList<>(r.select("latency", t, "rate", rate));
+      if (rows.isEmpty()) {
+        continue;
+      }
+      rows.sort(Comparator.comparingDouble(x -> x.getDouble("p99Ms")));
+      JsonObject median = rows.get(rows.size() / 2);
+      XYSeries s = new XYSeries(t);
+      for (Object o : median.getJsonArray("percentiles")) {
+        JsonArray pt = (JsonArray) o;
+        double pct = pt.getDouble(0);
+        if (pct < 100) {
+          s.add(1 / (1 - pct / 100), Math.max(0.1, pt.getDouble(1)));
+        }
+      }
+      ds.addSeries(s);
+    }
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            String.format("Latency percentiles at %.0f msgs/s (run with the median p99)", rate),
+            "percentile: 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9", "ms", ds,
+            PlotOrientation.VERTICAL, true, false, false);
+    c.getXYPlot().setDomainAxis(new LogAxis("percentile (1 / (1 − p)): 2 = p50, 100 = p99, 1000 = p99.9"));
+    logY(c, "latency ms (log)");
+    return save(c, out, "latency-percentiles.png");
+  }
+
+  private static String cpu(Results r, Path out) throws Exception {
+    DefaultCategoryDataset ds = new DefaultCategoryDataset();
+    for (double rate : rates(r)) {
+      for (String t : r.targets("latency")) {
+        List<JsonObject> rows = r.select("latency", t, "rate", rate);
+        if (!rows.isEmpty()) {
+          ds.addValue(r.medianOf(rows, "serverCpuUsPerDelivery"), t, String.format("%.0f msgs/s", rate));
+        }
+      }
+    }
+    JFreeChart c =
+        ChartFactory.createBarChart(
+            "Server CPU per delivery (µs, all processes of the target; lower is better)",
+            "offered load", "µs CPU per delivery", ds, PlotOrientation.VERTICAL, true, false, false);
+    return save(c, out, "cpu-per-delivery.png");
+  }
+
+  private static String fanout(Results r, Path out) throws Exception {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (String t : r.fanout.stream().map(x -> x.getString("target")).distinct().toList()) {
+      XYSeries s = new XYSeries(t);
+      for (JsonObject x : r.fanout) {
+        if (x.getString("target").equals(t) && x.getDouble("maxDeliveriesPerS") > 0) {
+          s.add(x.getInteger("subscribers").doubleValue(), x.getDouble("maxDeliveriesPerS"));
+        }
+      }
+      ds.addSeries(s);
+    }
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            "Maximum sustained deliveries/s vs subscribers per conversation (p99 ≤ 100 ms)",
+            "subscribers", "deliveries/s", ds, PlotOrientation.VERTICAL, true, false, false);
+    c.getXYPlot().setDomainAxis(new LogAxis("subscribers per conversation (log)"));
+    logY(c, "deliveries/s (log)");
+    return save(c, out, "fanout.png");
+  }
+
+  private static String memory(Results r, Path out) throws Exception {
+    DefaultCategoryDataset ds = new DefaultCategoryDataset();
+    for (String t : r.memory.stream().map(x -> x.getString("target")).distinct().toList()) {
+      double[] s = r.memorySlope(t);
+      if (s != null) {
+        ds.addValue(s[0] / 1024, "heap", t);
+        ds.addValue(s[1] / 1024, "direct", t);
+        ds.addValue(s[2] / 1024, "RSS", t);
+      }
+    }
+    JFreeChart c =
+        ChartFactory.createBarChart(
+            "Memory per idle SSE stream (KiB, slope between the two highest counts)",
+            "target", "KiB per stream", ds, PlotOrientation.VERTICAL, true, false, false);
+    return save(c, out, "memory-per-stream.png");
+  }
+}
