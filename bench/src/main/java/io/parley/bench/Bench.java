@@ -49,6 +49,13 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
+    int report = Arrays.asList(args).indexOf("--report");
+    if (report >= 0 && report + 1 < args.length) {
+      // redraw tables and charts from a run's results.json
+      Results.load(Path.of(args[report + 1])).writeReport();
+      progress("rewrote %s/README.md and charts", args[report + 1]);
+      System.exit(0);
+    }
     Opts o = parse(args);
     Files.createDirectories(o.out);
     progress("Parley benchmarks → %s (server cpus %s)", o.out, o.serverCpus);
@@ -166,7 +173,12 @@ public final class Bench {
 
   private static JsonObject machine() {
     JsonObject m = new JsonObject();
-    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    try {
+      // the machine's cpus (availableProcessors() counts only this process's taskset)
+      m.put("cpus", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count());
+    } catch (Exception e) {
+      m.put("cpus", -1);
+    }
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     try {

@@ -10,9 +10,10 @@ import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import java.text.DecimalFormat;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -39,15 +40,22 @@ final class Charts {
   }
 
   private static String save(JFreeChart chart, Path out, String name) throws Exception {
+    chart.getPlot().setBackgroundPaint(java.awt.Color.WHITE);
     ChartUtils.saveChartAsPNG(new File(out.resolve(name).toString()), chart, 960, 540);
     return name;
   }
 
   private static void logY(JFreeChart c, String label) {
-    XYPlot p = c.getXYPlot();
+    c.getXYPlot().setRangeAxis(logAxis(label));
+  }
+
+  /** A log axis with ticks at powers of ten, labelled as plain numbers. */
+  static LogAxis logAxis(String label) {
     LogAxis a = new LogAxis(label);
     a.setSmallestValue(0.1);
-    p.setRangeAxis(a);
+    a.setTickUnit(new NumberTickUnit(1));
+    a.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+    return a;
   }
 
   private static String latencyVsLoad(Results r, Path out) throws Exception {
@@ -108,7 +116,7 @@ final class Charts {
             String.format("Latency percentiles at %.0f msgs/s (run with the median p99)", rate),
             "percentile: 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9", "ms", ds,
             PlotOrientation.VERTICAL, true, false, false);
-    c.getXYPlot().setDomainAxis(new LogAxis("percentile (1 / (1 − p)): 2 = p50, 100 = p99, 1000 = p99.9"));
+    c.getXYPlot().setDomainAxis(logAxis("percentile as 1 / (1 − p): 10 = p90, 100 = p99, 1,000 = p99.9"));
     logY(c, "latency ms (log)");
     return save(c, out, "latency-percentiles.png");
   }
@@ -145,7 +153,7 @@ final class Charts {
         ChartFactory.createXYLineChart(
             "Maximum sustained deliveries/s vs subscribers per conversation (p99 ≤ 100 ms)",
             "subscribers", "deliveries/s", ds, PlotOrientation.VERTICAL, true, false, false);
-    c.getXYPlot().setDomainAxis(new LogAxis("subscribers per conversation (log)"));
+    c.getXYPlot().setDomainAxis(logAxis("subscribers per conversation (log)"));
     logY(c, "deliveries/s (log)");
     return save(c, out, "fanout.png");
   }

@@ -123,6 +123,7 @@ final class Load {
   private long sendErrors;
   private int runs;
   private long openFailures;
+  private long failedResumes;
 
   Load(Vertx vertx) {
     this.vertx = vertx;
@@ -392,13 +393,27 @@ final class Load {
     Stream s = open.get(ThreadLocalRandom.current().nextInt(open.size()));
     s.open = false;
     s.request.reset();
-    connect(s);
+    connect(s).onFailure(e -> failedResumes++);
   }
 
+  /** Reopens streams that churn left closed (a refused resume is retried, as a client would). */
   private void reopenClosed() {
-    List<Future<Void>> fs =
-        onLoop(() -> streams.stream().filter(s -> !s.open).map(this::connect).toList());
-    Future.join(fs).await();
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      List<Future<Void>> fs =
+          onLoop(() -> streams.stream().filter(s -> !s.open).map(this::connect).toList());
+      try {
+        Future.join(fs).await();
+        return;
+      } catch (Exception e) {
+        Bench.progress("  reopening streams after churn, attempt %d: %s", attempt, e.getMessage());
+        sleepMs(2000);
+      }
+    }
+  }
+
+  /** Resumes refused while churning (the stream stays closed until {@link #reopenClosed}). */
+  long failedResumes() {
+    return onLoop(() -> failedResumes);
   }
 
   /** Closes every stream and waits until the connections are gone. */

@@ -129,6 +129,16 @@ final class ParleyTarget extends Target {
       if (mode == Mode.REDIS) {
         env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
       }
+      // experiments: e.g. BENCH_PARLEY_ENV="RATE_LIMIT_STORE=local METRICS_ENABLED=false"
+      String extra = System.getenv("BENCH_PARLEY_ENV");
+      if (extra != null) {
+        for (String kv : extra.trim().split("\\s+")) {
+          int eq = kv.indexOf('=');
+          if (eq > 0) {
+            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+          }
+        }
+      }
       List<String> cmd = new ArrayList<>(List.of("java"));
       cmd.addAll(jvm);
       cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));

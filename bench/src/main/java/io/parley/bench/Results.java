@@ -26,7 +26,8 @@ final class Results {
   final List<JsonObject> fanout = new ArrayList<>();
   final List<JsonObject> memory = new ArrayList<>();
   final Map<String, String> descriptions = new LinkedHashMap<>();
-  private final String started = Instant.now().toString();
+  private String started = Instant.now().toString();
+  private String finished;
 
   Results(Bench.Opts o, JsonObject machine) {
     this.o = o;
@@ -137,11 +138,42 @@ final class Results {
 
   // --- output --------------------------------------------------------------------------------
 
+  /** Re-reads a run's results.json (to redraw its report with this harness's tables). */
+  static Results load(Path dir) throws Exception {
+    JsonObject all = new JsonObject(Files.readString(dir.resolve("results.json")));
+    JsonObject op = all.getJsonObject("options");
+    Bench.Opts o = new Bench.Opts();
+    o.out = dir;
+    o.quick = op.getBoolean("quick", false);
+    o.rounds = op.getInteger("rounds");
+    o.rates = op.getJsonArray("rates").stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+    o.warmup = op.getDouble("warmupS");
+    o.measure = op.getDouble("measureS");
+    o.jitWarmup = op.getDouble("jitWarmupS");
+    o.serverCpus = op.getString("serverCpus");
+    o.embeddedDb = op.getBoolean("embeddedDb", false);
+    Results r = new Results(o, all.getJsonObject("machine"));
+    r.started = all.getString("started");
+    r.finished = all.getString("finished");
+    all.getJsonObject("targets").forEach(e -> r.descriptions.put(e.getKey(), (String) e.getValue()));
+    all.getJsonArray("runs").forEach(x -> r.runs.add((JsonObject) x));
+    all.getJsonArray("fanout").forEach(x -> r.fanout.add((JsonObject) x));
+    all.getJsonArray("memory").forEach(x -> r.memory.add((JsonObject) x));
+    return r;
+  }
+
+  /** README.md and charts only (results.json stays as it is). */
+  void writeReport() throws Exception {
+    List<String> charts = Charts.draw(this, o.out);
+    Files.writeString(o.out.resolve("README.md"), markdown(charts));
+  }
+
   void write() throws Exception {
+    finished = Instant.now().toString();
     JsonObject all =
         new JsonObject()
             .put("started", started)
-            .put("finished", Instant.now().toString())
+            .put("finished", finished)
             .put("machine", machine.put("loadavgAtEnd", Files.readString(Path.of("/proc/loadavg")).trim()))
             .put("options", options())
             .put("targets", new JsonObject(new LinkedHashMap<>(descriptions)))
@@ -167,6 +199,7 @@ final class Results {
         .put("measureS", o.measure)
         .put("jitWarmupS", o.jitWarmup)
         .put("serverCpus", o.serverCpus)
+        .put("embeddedDb", o.embeddedDb)
         .put("scenarios", new JsonArray(new ArrayList<>(o.scenarios)));
   }
 
@@ -178,15 +211,24 @@ final class Results {
     StringBuilder md = new StringBuilder();
     md.append("# Parley benchmark results\n\n");
     md.append(f("Run %s → %s. Machine: %s, %s cpus, %s; %s; %s; %s. Load average at start `%s`, at end `%s`.%n%n",
-        started, Instant.now(), machine.getString("cpuModel"), machine.getInteger("cpus"),
+        started, finished, machine.getString("cpuModel"), machine.getInteger("cpus"),
         machine.getString("memTotal"), machine.getString("java"), machine.getString("node"),
         machine.getString("redis"), machine.getString("loadavgAtStart"), machine.getString("loadavgAtEnd")));
     md.append(f("Servers pinned to cpu %s, the harness to cpu %s. Rounds: %d; each run %.0f s warm-up + %.0f s measured. "
-            + "Parley's persistence ran on the embedded MongoDB-wire server (mongo-java-server, H2 backend) "
-            + "in the first node's process.%n%n",
-        o.serverCpus, machine.getString("harnessAffinity"), o.rounds, o.warmup, o.measure));
+            + "JIT warm-up before measuring: %.0f s per Parley target. %s%n%n",
+        o.serverCpus, machine.getString("harnessAffinity"), o.rounds, o.warmup, o.measure, o.jitWarmup,
+        o.embeddedDb
+            ? "Parley's persistence ran on its embedded development database (mongo-java-server, H2 "
+                + "backend) inside the first node's process."
+            : "Parley's persistence ran on mongo-java-server with its in-memory backend in a separate "
+                + "process on the server core (counted under *all processes*, not *servers only*); it "
+                + "scans instead of using non-unique indexes, so database figures do not predict MongoDB."));
     md.append("| target | what it is |\n|---|---|\n");
-    descriptions.forEach((k, v) -> md.append(f("| `%s` | %s |%n", k, v)));
+    descriptions.forEach(
+        (k, v) ->
+            md.append(
+                f("| `%s` | %s%s |%n", k, v,
+                    k.equals("parley-base") ? ", from the `--baseline-jar` build (Parley before this change)" : "")));
     md.append('\n');
     latencyTables(md);
     fanoutTable(md);
@@ -262,7 +304,7 @@ final class Results {
       md.append(f("| %d |", n));
       for (String t : ts) {
         JsonObject r = fanoutRow(t, n);
-        md.append(r == null ? " – |" : f(" %.0f (%s) |", r.getDouble("maxDeliveriesPerS"), r.getString("stoppedBy")));
+        md.append(r == null ? " – |" : f(" **%.0f** (next step: %s) |", r.getDouble("maxDeliveriesPerS"), r.getString("stoppedBy")));
       }
       md.append(f(" %s | %s |%n", fanoutRatio("parley-1", "bare", n), fanoutRatio("parley-1", "node-express-2", n)));
     }
@@ -299,14 +341,15 @@ final class Results {
       return;
     }
     md.append("## ").append(title).append("\n\n");
-    md.append(f("| %s | target | deliveries/s | µs CPU/delivery | p50 ms | p99 ms | lost | duplicates |%n", key));
-    md.append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
+    md.append(f("| %s | target | deliveries/s | µs CPU/delivery, all processes | µs CPU/delivery, servers only | p50 ms | p99 ms | lost | duplicates | refused resumes |%n", key));
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonObject r : runs) {
       if (r.getString("scenario").equals(scenario)) {
-        md.append(f("| %.0f | `%s` | %.0f | %.1f | %.1f | %.1f | %d | %d |%n",
+        md.append(f("| %.0f | `%s` | %.0f | %.1f | %.1f | %.1f | %.1f | %d | %d | %s |%n",
             r.getJsonObject("params").getDouble(key), r.getString("target"), r.getDouble("deliveriesPerS"),
-            r.getDouble("serverCpuUsPerDelivery"), r.getDouble("p50Ms"), r.getDouble("p99Ms"),
-            r.getLong("lost"), r.getLong("duplicates")));
+            r.getDouble("serverCpuUsPerDelivery"), r.getDouble("nodeCpuUsPerDelivery"), r.getDouble("p50Ms"),
+            r.getDouble("p99Ms"), r.getLong("lost"), r.getLong("duplicates"),
+            r.containsKey("failedResumes") ? r.getLong("failedResumes").toString() : "–"));
       }
     }
     md.append('\n');

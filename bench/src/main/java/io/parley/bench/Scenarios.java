@@ -188,7 +188,13 @@ final class Scenarios {
       Target.Fixture f = openFixture(t, 20, 10, 1, 200);
       for (double ch : o.churn) {
         JsonObject params = new JsonObject().put("reconnectsPerS", ch).put("rate", 200);
+        long before = load.failedResumes();
         run("churn", t, f, params, 0, 200, o.warmup, o.measure, ch);
+        long failed = load.failedResumes() - before;
+        results.runs.get(results.runs.size() - 1).put("failedResumes", failed);
+        if (failed > 0) {
+          Bench.progress("  %s: %d resumes refused while churning (reopened afterwards)", t.name, failed);
+        }
       }
       load.closeAll();
     }
