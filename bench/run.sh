@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Parley's benchmark harness, one command: builds Parley and the harness, installs the Node.js
 # peer from npm, then runs every scenario with the servers on cpu 1 and the harness on cpu 0.
-#   bench/run.sh                 full run (about 40 minutes on 2 cores)
-#   bench/run.sh --quick         short run (about 10 minutes)
+#   bench/run.sh                 full run (about 55 minutes on 2 cores)
+#   bench/run.sh --quick         short run (about 20 minutes)
+#   bench/run.sh --report DIR    redraw DIR/README.md and charts from DIR/results.json
 #   bench/run.sh --out DIR ...   any harness option (see docs/benchmarks/README.md)
 # Results: DIR/README.md (tables and ratios), DIR/results.json, DIR/*.png (charts).
 set -euo pipefail
