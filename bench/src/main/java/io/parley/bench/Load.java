@@ -122,7 +122,6 @@ final class Load {
   private long sent;
   private long sendErrors;
   private int runs;
-  private long openFailures;
   private long failedResumes;
 
   Load(Vertx vertx) {
@@ -146,10 +145,6 @@ final class Load {
           }
         });
     return p.future().await();
-  }
-
-  int openStreams() {
-    return onLoop(() -> (int) streams.stream().filter(s -> s.open).count());
   }
 
   /** Opens the streams (256 at a time) and waits until every one answered 200. */
@@ -190,7 +185,6 @@ final class Load {
                       .compose(
                           res -> {
                             if (res.statusCode() != 200) {
-                              openFailures++;
                               return Future.failedFuture(
                                   "stream " + s.sub.uri() + " answered " + res.statusCode());
                             }
@@ -429,10 +423,6 @@ final class Load {
           return null;
         });
     sleepMs(1000);
-  }
-
-  long openFailures() {
-    return onLoop(() -> openFailures);
   }
 
   static void sleepUntil(long nanoTime) {

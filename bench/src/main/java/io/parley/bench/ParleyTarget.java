@@ -11,10 +11,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Parley from its jar: one node, two nodes clustered over Hazelcast (events cross on the clustered
@@ -73,18 +71,7 @@ final class ParleyTarget extends Target {
     int mongoPort = basePort + 17;
     int redisPort = basePort + 19;
     if (mode == Mode.REDIS) {
-      Proc redis =
-          Proc.start(
-              name + "-redis",
-              cpus,
-              List.of(
-                  "redis-server", "--port", "" + redisPort, "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no"),
-              Map.of(),
-              home);
-      redis.infra = true;
-      procs.add(redis);
-      Proc.awaitPort(redisPort, 10_000, redis);
+      startRedis(cpus, redisPort, home);
     }
     if (benchJar != null) {
       Proc db =
@@ -147,25 +134,8 @@ final class ParleyTarget extends Target {
       Proc.awaitPort(ports[i], 120_000, p);
     }
     for (int port : ports) {
-      awaitHealthy(port);
+      awaitHealthy(http, port, 120_000);
     }
-  }
-
-  private void awaitHealthy(int port) throws InterruptedException {
-    long end = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < end) {
-      checkAlive();
-      try {
-        Reply r = http.json(port, HttpMethod.GET, "/health", Map.of(), null);
-        if (r.status() == 200) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // not yet
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException(name + " never became healthy");
   }
 
   /** Registers users until the pool holds n (a few at a time: Argon2 costs ~20 MiB each). */
@@ -213,14 +183,12 @@ final class ParleyTarget extends Target {
     ensureUsers(pool);
     String[] convIds = new String[conversations];
     int[][] convMembers = new int[conversations][members];
-    Set<Integer> involved = new LinkedHashSet<>();
     List<Future<Reply>> pending = new ArrayList<>();
     for (int c = 0; c < conversations; c++) {
       JsonArray ids = new JsonArray();
       for (int j = 0; j < members; j++) {
-        int u = (c * members + j) % pool;
+        int u = member(c, j, members, pool);
         convMembers[c][j] = u;
-        involved.add(u);
         if (j > 0) {
           ids.add(users.get(u)[0]);
         }
@@ -250,16 +218,6 @@ final class ParleyTarget extends Target {
         }
       }
     }
-    // streams: per involved user; a conversation reaches every stream of each of its members
-    List<Sub> subs = new ArrayList<>();
-    int k = 0;
-    for (int u : involved) {
-      for (int s = 0; s < streamsPerMember; s++) {
-        subs.add(new Sub(ports[k++ % ports.length], "/sse", userHeaders.get(u)));
-      }
-    }
-    int[] perConv = new int[conversations];
-    java.util.Arrays.fill(perConv, members * streamsPerMember);
     Sender sender =
         (conv, idx, text) -> {
           int[] m = convMembers[conv];
@@ -273,7 +231,14 @@ final class ParleyTarget extends Target {
               userHeaders.get(from),
               body.toBuffer());
         };
-    return new Fixture(subs, perConv, sender);
+    return memberStreams(
+        conversations,
+        members,
+        streamsPerMember,
+        pool,
+        ports,
+        u -> new Sub(0, "/sse", userHeaders.get(u)),
+        sender);
   }
 
   /** Streams for the memory measurement all go to the first node. */

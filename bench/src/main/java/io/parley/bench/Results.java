@@ -394,8 +394,4 @@ final class Results {
     }
     md.append('\n');
   }
-
-  static List<String> names(double[] v) {
-    return Arrays.stream(v).mapToObj(d -> f("%.0f", d)).toList();
-  }
 }

@@ -14,33 +14,6 @@ import java.util.Map;
 final class SimpleTargets {
   private SimpleTargets() {}
 
-  private static Target.Fixture layout(
-      int conversations, int members, int streamsPerMember, int userPool, int[] ports,
-      SubUri subUri, Target.Sender sender) {
-    int pool = Math.max(userPool, members);
-    List<Target.Sub> subs = new ArrayList<>();
-    int k = 0;
-    // the same member/stream layout as ParleyTarget: users c*members … (mod pool)
-    java.util.Set<Integer> involved = new java.util.LinkedHashSet<>();
-    for (int c = 0; c < conversations; c++) {
-      for (int j = 0; j < members; j++) {
-        involved.add((c * members + j) % pool);
-      }
-    }
-    for (int u : involved) {
-      for (int s = 0; s < streamsPerMember; s++) {
-        subs.add(new Target.Sub(ports[k++ % ports.length], subUri.uri(u), Map.of()));
-      }
-    }
-    int[] perConv = new int[conversations];
-    Arrays.fill(perConv, members * streamsPerMember);
-    return new Target.Fixture(subs, perConv, sender);
-  }
-
-  private interface SubUri {
-    String uri(int user);
-  }
-
   /** The bench's own Vert.x server: the ceiling (bare) or Parley's path without a database (bus). */
   static final class Bare extends Target {
     private final boolean bus;
@@ -152,18 +125,7 @@ final class SimpleTargets {
     @Override
     void start(Path dir) throws Exception {
       Path home = dir.resolve(name);
-      Proc redis =
-          Proc.start(
-              name + "-redis",
-              cpus,
-              List.of(
-                  "redis-server", "--port", "" + redisPort, "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no"),
-              Map.of(),
-              home);
-      redis.infra = true;
-      procs.add(redis);
-      Proc.awaitPort(redisPort, 10_000, redis);
+      startRedis(cpus, redisPort, home);
       for (int i = 0; i < ports.length; i++) {
         Proc p =
             Proc.start(
@@ -179,13 +141,7 @@ final class SimpleTargets {
         Proc.awaitPort(ports[i], 30_000, p);
       }
       for (int port : ports) {
-        long end = System.currentTimeMillis() + 30_000;
-        while (http.json(port, HttpMethod.GET, "/health", Map.of(), null).status() != 200) {
-          if (System.currentTimeMillis() > end) {
-            throw new IllegalStateException(name + " not healthy");
-          }
-          Thread.sleep(200);
-        }
+        awaitHealthy(http, port, 30_000);
       }
     }
 
@@ -196,7 +152,7 @@ final class SimpleTargets {
       for (int c = 0; c < conversations; c++) {
         JsonArray m = new JsonArray();
         for (int j = 0; j < members; j++) {
-          m.add("u" + (c * members + j) % pool);
+          m.add("u" + member(c, j, members, pool));
         }
         convs.put("c" + c, m);
       }
@@ -207,13 +163,13 @@ final class SimpleTargets {
           throw new IllegalStateException("node peer setup: " + s);
         }
       }
-      return layout(
+      return memberStreams(
               conversations,
               members,
               streamsPerMember,
-              userPool,
+              pool,
               ports,
-              u -> "/sse?user=u" + u,
+              u -> new Sub(0, "/sse?user=u" + u, Map.of()),
               (conv, idx, text) ->
                   new Req(
                       ports[(int) (idx % ports.length)],
@@ -221,7 +177,7 @@ final class SimpleTargets {
                       "/api/conversations/c" + conv + "/messages",
                       Map.of(
                           "X-User",
-                          "u" + (conv * members + (idx / conversations) % members) % pool),
+                          "u" + member(conv, (int) ((idx / conversations) % members), members, pool)),
                       new JsonObject().put("clientId", Load.clientId(text)).put("text", text).toBuffer()));
     }
 

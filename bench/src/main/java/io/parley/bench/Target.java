@@ -1,10 +1,15 @@
 package io.parley.bench;
 
 import io.parley.bench.Http.Req;
+import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
 
 /** A server set-up under test: its processes, how to subscribe and how to send. */
 abstract class Target {
@@ -90,6 +95,76 @@ abstract class Target {
       procs.get(i).stop();
     }
     procs.clear();
+  }
+
+  /** Member j of conversation c: users c*members … (mod pool), the layout every target uses. */
+  static int member(int c, int j, int members, int pool) {
+    return (c * members + j) % pool;
+  }
+
+  /**
+   * Every member's streams, each member once however many conversations it is in (one stream
+   * then receives all of them), spread over the ports; {@code perConv} gets the streams a message
+   * to each conversation reaches.
+   */
+  static Fixture memberStreams(
+      int conversations,
+      int members,
+      int streamsPerMember,
+      int pool,
+      int[] ports,
+      IntFunction<Sub> subOfUser,
+      Sender sender) {
+    Set<Integer> involved = new LinkedHashSet<>();
+    for (int c = 0; c < conversations; c++) {
+      for (int j = 0; j < members; j++) {
+        involved.add(member(c, j, members, pool));
+      }
+    }
+    List<Sub> subs = new ArrayList<>();
+    int k = 0;
+    for (int u : involved) {
+      Sub proto = subOfUser.apply(u);
+      for (int s = 0; s < streamsPerMember; s++) {
+        subs.add(new Sub(ports[k++ % ports.length], proto.uri(), proto.headers()));
+      }
+    }
+    int[] perConv = new int[conversations];
+    Arrays.fill(perConv, members * streamsPerMember);
+    return new Fixture(subs, perConv, sender);
+  }
+
+  /** A throw-away redis-server on the server core, counted as infrastructure. */
+  void startRedis(String cpus, int port, Path home) throws Exception {
+    Proc redis =
+        Proc.start(
+            name + "-redis",
+            cpus,
+            List.of(
+                "redis-server", "--port", "" + port, "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no"),
+            Map.of(),
+            home);
+    redis.infra = true;
+    procs.add(redis);
+    Proc.awaitPort(port, 10_000, redis);
+  }
+
+  /** Waits until {@code GET /health} on the port answers 200. */
+  void awaitHealthy(Http http, int port, long timeoutMs) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < end) {
+      checkAlive();
+      try {
+        if (http.json(port, HttpMethod.GET, "/health", Map.of(), null).status() == 200) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(name + " never became healthy");
   }
 
   static long[] javaMemory(Proc p) throws Exception {
