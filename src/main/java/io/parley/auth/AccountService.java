@@ -201,10 +201,11 @@ final class AccountService {
         .findById(c.sessionId())
         .map(
             s -> {
-              boolean active =
-                  s != null
-                      && c.userId().equals(s.getString("userId"))
-                      && SessionRepository.isActive(s, now);
+              if (s != null && !c.userId().equals(s.getString("userId"))) {
+                // a token whose subject and session disagree
+                return new JsonObject().put("active", false).put("foreign", true);
+              }
+              boolean active = s != null && SessionRepository.isActive(s, now);
               if (active) {
                 Instant seen = MongoSupport.instant(s, "lastSeenAt");
                 if (seen == null || seen.plus(TOUCH_EVERY).isBefore(now)) {

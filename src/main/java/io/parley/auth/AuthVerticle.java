@@ -107,7 +107,7 @@ public final class AuthVerticle extends VerticleBase {
     serve(consumers, Addresses.USERS_LOOKUP, req -> accounts.lookup(Lookup.fromJson(req)));
     serve(consumers, Addresses.USERS_RESOLVE, accounts::resolve);
     serve(consumers, Addresses.QR_CREATE, req -> qr.create(Client.fromJson(req)));
-    serve(consumers, Addresses.QR_IMAGE, qr::image);
+    serve(consumers, Addresses.QR_IMAGE, req -> qr.image(QrPoll.fromJson(req)));
     serve(consumers, Addresses.QR_SCAN, req -> qr.scan(QrAction.fromJson(req)));
     serve(consumers, Addresses.QR_APPROVE, req -> qr.approve(QrAction.fromJson(req)));
     serve(consumers, Addresses.QR_POLL, req -> qr.poll(QrPoll.fromJson(req)));

@@ -1,7 +1,9 @@
 package io.parley.auth;
 
 import io.parley.bus.AuthApi.Client;
+import io.parley.bus.Ids;
 import io.parley.mongo.MongoSupport;
+import io.parley.security.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +32,9 @@ final class QrChallengeRepository {
 
   Future<String> create(
       String token, String secretHash, Client requester, Instant now, Instant expiresAt) {
-    String id = MongoSupport.newId();
+    // the id appears in URLs and is shown to whoever holds it: 128 random bits, not an ObjectId
+    // (whose counter lets one requester guess the next one's id)
+    String id = Secrets.randomHex(16);
     JsonObject doc =
         new JsonObject()
             .put("_id", id)
@@ -38,6 +42,7 @@ final class QrChallengeRepository {
             .put("requesterSecretHash", secretHash)
             .put("requester", requester.toJson())
             .put("status", PENDING)
+            .put("urlSecretUsed", false)
             .put("createdAt", MongoSupport.date(now))
             .put("expiresAt", MongoSupport.date(expiresAt))
             .putNull("scannedBy")
@@ -47,7 +52,7 @@ final class QrChallengeRepository {
   }
 
   Future<JsonObject> findById(String id) {
-    if (!MongoSupport.isId(id)) {
+    if (!Ids.validChallenge(id)) {
       return Future.succeededFuture(null);
     }
     return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
@@ -90,6 +95,16 @@ final class QrChallengeRepository {
     return transition(
         unexpired(id, now).put("status", APPROVED),
         new JsonObject().put("status", REDEEMED).put("redeemedAt", MongoSupport.date(now)));
+  }
+
+  /** True the first time only: the secret's URL form ({@code ?secret=}) is single-use. */
+  Future<Boolean> markUrlSecretUsed(String id) {
+    return mongo
+        .updateCollection(
+            COLLECTION,
+            new JsonObject().put("_id", id).put("urlSecretUsed", false),
+            new JsonObject().put("$set", new JsonObject().put("urlSecretUsed", true)))
+        .map(r -> r != null && r.getDocModified() > 0);
   }
 
   Future<Void> recordSession(String id, String sessionId) {

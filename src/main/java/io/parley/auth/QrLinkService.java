@@ -87,9 +87,21 @@ final class QrLinkService {
             });
   }
 
-  Future<JsonObject> image(JsonObject req) {
-    return live(challenges.findById(req.getString("challengeId")))
-        .map(c -> new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.getString("token"))));
+  /** The QR code's image, for its requester only (the code is a bearer credential). */
+  Future<JsonObject> image(QrPoll p) {
+    Instant now = clock.instant();
+    return requested(p)
+        .compose(
+            c -> {
+              if (QrChallengeRepository.REDEEMED.equals(c.getString("status"))) {
+                return Future.failedFuture(used());
+              }
+              if (!MongoSupport.instant(c, "expiresAt").isAfter(now)) {
+                return Future.failedFuture(expired());
+              }
+              return Future.succeededFuture(
+                  new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.getString("token"))));
+            });
   }
 
   Future<JsonObject> scan(QrAction a) {
@@ -162,24 +174,10 @@ final class QrLinkService {
    */
   Future<JsonObject> poll(QrPoll p) {
     Instant now = clock.instant();
-    return challenges
-        .findById(p.challengeId())
+    return requested(p)
+        .compose(c -> p.secretFromUrl() ? spendUrlSecret(c) : Future.succeededFuture(c))
         .compose(
             c -> {
-              if (c == null) {
-                return Future.failedFuture(notFound());
-              }
-              String hash = c.getString("requesterSecretHash", "");
-              if (p.secret() == null
-                  || !MessageDigest.isEqual(
-                      hash.getBytes(StandardCharsets.US_ASCII),
-                      Secrets.sha256(p.secret()).getBytes(StandardCharsets.US_ASCII))) {
-                return Future.failedFuture(
-                    new ApiException(
-                        Failure.FORBIDDEN,
-                        "invalid_secret",
-                        "The requester secret does not match"));
-              }
               String status = c.getString("status");
               if (QrChallengeRepository.REDEEMED.equals(status)) {
                 return Future.failedFuture(used());
@@ -195,6 +193,50 @@ final class QrLinkService {
               }
               return redeem(c, now);
             });
+  }
+
+  /**
+   * Every read of a challenge goes through here: it exists (404 otherwise) and the caller holds its
+   * requester secret (403 otherwise). The id alone opens nothing.
+   */
+  private Future<JsonObject> requested(QrPoll p) {
+    return challenges
+        .findById(p.challengeId())
+        .compose(
+            c -> {
+              if (c == null) {
+                return Future.failedFuture(notFound());
+              }
+              String hash = c.getString("requesterSecretHash", "");
+              if (p.secret() == null
+                  || p.secret().length() > 128
+                  || !MessageDigest.isEqual(
+                      hash.getBytes(StandardCharsets.US_ASCII),
+                      Secrets.sha256(p.secret()).getBytes(StandardCharsets.US_ASCII))) {
+                return Future.failedFuture(
+                    new ApiException(
+                        Failure.FORBIDDEN,
+                        "invalid_secret",
+                        "The requester secret does not match"));
+              }
+              return Future.succeededFuture(c);
+            });
+  }
+
+  /** The URL form of the secret ({@code ?secret=}) opens one wait stream per challenge. */
+  private Future<JsonObject> spendUrlSecret(JsonObject c) {
+    return challenges
+        .markUrlSecretUsed(c.getString("_id"))
+        .compose(
+            won ->
+                won
+                    ? Future.succeededFuture(c)
+                    : Future.failedFuture(
+                        new ApiException(
+                            Failure.FORBIDDEN,
+                            "secret_already_used",
+                            "A secret in a URL works once; send it in the X-Requester-Secret"
+                                + " header")));
   }
 
   private Future<JsonObject> redeem(JsonObject c, Instant now) {

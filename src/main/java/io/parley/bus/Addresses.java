@@ -36,7 +36,10 @@ public final class Addresses {
   /** {@code RevokeSession} → {}. */
   public static final String SESSIONS_REVOKE = "parley.sessions.revoke";
 
-  /** {@code SessionCheck} → {@code {active: boolean}}; the HTTP edge asks on a cache miss. */
+  /**
+   * {@code SessionCheck} → {@code {active: boolean, foreign?: true}} ({@code foreign} when the
+   * session exists but is another user's); the HTTP edge asks on a cache miss.
+   */
   public static final String SESSIONS_CHECK = "parley.sessions.check";
 
   /** Published after sessions are revoked; body {@code SessionsRevoked}. */
@@ -58,7 +61,7 @@ public final class Addresses {
   /** {@code Client} → {@code QrCreated}. */
   public static final String QR_CREATE = "parley.qr.create";
 
-  /** {@code {challengeId}} → {@code {svg}}: the QR code image. */
+  /** {@code QrPoll} → {@code {svg}}: the QR code image, for the holder of the requester secret. */
   public static final String QR_IMAGE = "parley.qr.image";
 
   /** {@code QrAction} → {@code QrRequester}. */

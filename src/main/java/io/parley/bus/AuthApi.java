@@ -247,14 +247,24 @@ public final class AuthApi {
     }
   }
 
-  /** {@code parley.qr.poll}: the new device asks with its secret. */
-  public record QrPoll(String challengeId, String secret) {
+  /**
+   * {@code parley.qr.poll} and {@code parley.qr.image}: the new device asks with its secret. {@code
+   * secretFromUrl} says the secret came in the URL ({@code ?secret=}): that form works once per
+   * challenge, because URLs end up in logs.
+   */
+  public record QrPoll(String challengeId, String secret, boolean secretFromUrl) {
+    public QrPoll(String challengeId, String secret) {
+      this(challengeId, secret, false);
+    }
+
     public JsonObject toJson() {
-      return new JsonObject().put("challengeId", challengeId).put("secret", secret);
+      JsonObject j = new JsonObject().put("challengeId", challengeId).put("secret", secret);
+      return secretFromUrl ? j.put("secretFromUrl", true) : j;
     }
 
     public static QrPoll fromJson(JsonObject j) {
-      return new QrPoll(j.getString("challengeId"), j.getString("secret"));
+      return new QrPoll(
+          j.getString("challengeId"), j.getString("secret"), j.getBoolean("secretFromUrl", false));
     }
   }
 

@@ -48,6 +48,8 @@ public final class HttpVerticle extends VerticleBase {
 
     var config = ctx.config();
     Router router = Router.router(vertx);
+    // before any asynchronous step: whatever a request takes later is released when it is done
+    router.route().handler(Held.watch());
     // every response, errors and event streams included: who the client is, security headers, CORS
     router.route().handler(new ClientAddress(config.proxy()));
     router.route().handler(new SecurityHeaders(config.tls().hstsMaxAgeSeconds()));

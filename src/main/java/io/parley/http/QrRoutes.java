@@ -77,8 +77,13 @@ final class QrRoutes {
         .onFailure(err -> Responses.failure(rc, err));
   }
 
+  /**
+   * The image is a bearer credential: only its requester (with the secret, in the header) reads it.
+   */
   private void image(RoutingContext rc) {
-    bus.request(Addresses.QR_IMAGE, new JsonObject().put("challengeId", rc.pathParam("id")))
+    bus.request(
+            Addresses.QR_IMAGE,
+            new QrPoll(rc.pathParam("id"), rc.request().getHeader(SECRET_HEADER)).toJson())
         .onSuccess(
             r ->
                 rc.response()
@@ -89,7 +94,9 @@ final class QrRoutes {
   }
 
   private void poll(RoutingContext rc) {
-    bus.request(Addresses.QR_POLL, new QrPoll(rc.pathParam("id"), secret(rc)).toJson())
+    bus.request(
+            Addresses.QR_POLL,
+            new QrPoll(rc.pathParam("id"), rc.request().getHeader(SECRET_HEADER)).toJson())
         .onSuccess(status -> Responses.json(rc, 200, status))
         .onFailure(err -> Responses.failure(rc, err));
   }
@@ -100,26 +107,27 @@ final class QrRoutes {
    */
   private void events(RoutingContext rc) {
     String id = rc.pathParam("id");
-    String secret = secret(rc);
-    bus.request(Addresses.QR_POLL, new QrPoll(id, secret).toJson())
+    // EventSource cannot send headers: the secret may come as ?secret=, which works once
+    String header = rc.request().getHeader(SECRET_HEADER);
+    String secret =
+        header != null ? header : rc.queryParam("secret").stream().findFirst().orElse(null);
+    bus.request(Addresses.QR_POLL, new QrPoll(id, secret, header == null).toJson())
         .onFailure(err -> Responses.failure(rc, err))
         .onSuccess(
             first -> {
               HttpServerResponse res = rc.response();
+              if (Held.gone(rc)) {
+                return; // the client left while we asked: no stream, no timers for it
+              }
               Sse.open(res);
               metrics.sseStreamOpened();
               Waiter w = new Waiter(id, secret, res);
+              Held.untilDone(rc, w::close);
               w.deliver(QrStatus.fromJson(first), first);
               if (!w.closed) {
                 waiting.computeIfAbsent(id, k -> new ArrayList<>()).add(w);
-                res.closeHandler(v -> w.close());
               }
             });
-  }
-
-  private static String secret(RoutingContext rc) {
-    String s = rc.request().getHeader(SECRET_HEADER);
-    return s != null ? s : rc.queryParam("secret").stream().findFirst().orElse(null);
   }
 
   /** One waiting stream. */

@@ -1,8 +1,10 @@
 package io.parley.http;
 
 import io.parley.bus.Addresses;
+import io.parley.bus.ApiException;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.SessionsRevoked;
+import io.parley.bus.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -20,7 +22,8 @@ final class SessionCache {
   static final long ACTIVE_TTL_MS = 60_000;
   private static final int MAX_ENTRIES = 100_000;
 
-  private record Entry(boolean active, long checkedAt) {}
+  /** What the auth verticle said of a session, and whose session it is. */
+  private record Entry(String userId, boolean active, long checkedAt) {}
 
   private final Vertx vertx;
   private final BusClient bus;
@@ -50,28 +53,45 @@ final class SessionCache {
                 msg -> {
                   SessionsRevoked r = SessionsRevoked.fromJson(msg.body());
                   long now = System.currentTimeMillis();
-                  r.sessionIds().forEach(id -> entries.put(id, new Entry(false, now)));
+                  r.sessionIds().forEach(id -> entries.put(id, new Entry(r.userId(), false, now)));
                 });
     return consumer.completion();
   }
 
+  /**
+   * Whether {@code sessionId} is signed in and belongs to {@code userId}. A session is looked up by
+   * both: an entry cached for another user never answers for this one.
+   */
   Future<Boolean> isActive(String userId, String sessionId) {
     Entry e = entries.get(sessionId);
     long now = System.currentTimeMillis();
+    if (e != null && !e.userId().equals(userId)) {
+      // the token names a session of someone else: a bad token (the cached entry, which is right
+      // about its own user, stays)
+      return Future.failedFuture(foreignSession());
+    }
     if (e != null && (!e.active() || now - e.checkedAt() < ACTIVE_TTL_MS)) {
       return Future.succeededFuture(e.active());
     }
     return bus.request(Addresses.SESSIONS_CHECK, new SessionCheck(userId, sessionId).toJson())
         .map(
             reply -> {
+              if (reply.getBoolean("foreign", false)) {
+                throw foreignSession();
+              }
               boolean active = reply.getBoolean("active", false);
               Entry current = entries.get(sessionId);
               // a revocation that arrived while we asked wins
               if (current == null || current.active()) {
-                entries.put(sessionId, new Entry(active, System.currentTimeMillis()));
+                entries.put(sessionId, new Entry(userId, active, System.currentTimeMillis()));
               }
               return active && (current == null || current.active());
             });
+  }
+
+  private static ApiException foreignSession() {
+    return new ApiException(
+        Failure.UNAUTHORIZED, "invalid_token", "The token is invalid or expired");
   }
 
   Future<Void> stop() {

@@ -69,6 +69,16 @@ final class SseRoutes {
     String userId = rc.get(Requests.USER_ID);
     String sessionId = rc.get(Requests.SESSION_ID);
     String address = Requests.address(rc);
+    System.err.println(
+        "DBG open gone="
+            + Held.gone(rc)
+            + " closed="
+            + rc.response().closed()
+            + " ended="
+            + rc.response().ended());
+    if (Held.gone(rc)) {
+      return; // left while the token or ticket was checked: no slot for a stream nobody reads
+    }
     if (!hub.reserve(userId, address)) {
       rc.response().putHeader("Retry-After", "30");
       Responses.error(
@@ -85,6 +95,7 @@ final class SseRoutes {
     if (lastEventId != null && (lastEventId.isBlank() || lastEventId.length() > 200)) {
       lastEventId = "invalid";
     }
-    hub.open(rc.response(), userId, sessionId, address, lastEventId);
+    // the slot is released when the stream ends, whoever ends it
+    Held.untilDone(rc, hub.open(rc.response(), userId, sessionId, address, lastEventId));
   }
 }

@@ -3,6 +3,7 @@ package io.parley.http;
 import io.parley.bus.ApiError;
 import io.parley.bus.ApiException;
 import io.parley.bus.Failure;
+import io.parley.bus.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.auth.User;
@@ -76,16 +77,19 @@ final class TokenAuth implements Handler<RoutingContext> {
                         Failure.UNAUTHORIZED, "invalid_token", "The token is invalid or expired")))
         .compose(
             (User user) -> {
-              String sub = user.subject();
-              String sid = user.get("sid");
-              if (sub == null || sid == null) {
+              // both claims must be ids, and the session must be the subject's own (checked by
+              // SessionCache): a claim of another type or shape is a bad token, not a server error
+              Object sub = user.principal().getValue("sub");
+              Object sid = user.principal().getValue("sid");
+              if (!(sub instanceof String s)
+                  || !(sid instanceof String d)
+                  || !Ids.valid(s)
+                  || !Ids.valid(d)) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.UNAUTHORIZED, "invalid_token", "The token is invalid or expired"));
               }
-              return sessions
-                  .isActive(sub, sid)
-                  .map(active -> active ? new String[] {sub, sid} : null);
+              return sessions.isActive(s, d).map(active -> active ? new String[] {s, d} : null);
             });
   }
 

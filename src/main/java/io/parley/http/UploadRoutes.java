@@ -26,7 +26,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -144,6 +143,9 @@ final class UploadRoutes {
 
   private void receive(RoutingContext rc, ContentPath target) {
     HttpServerRequest req = rc.request();
+    if (Held.gone(rc)) {
+      return; // the client left while the token was checked: open nothing for it
+    }
     long max = target.size();
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
@@ -179,87 +181,121 @@ final class UploadRoutes {
               LOG.error("cannot open {} for an upload: {}", temp, err.getMessage());
               refuse(rc, internal());
             })
-        .onSuccess(file -> stream(rc, file, temp, target));
+        .onSuccess(file -> new Incoming(rc, file, temp, target).start());
   }
 
   /**
-   * Body → file, counting: past the declared size (Content-Length lies and chunked bodies alike)
-   * the file is deleted and the client gets 413; a short body gets 400; only a complete one is
-   * moved into place, atomically.
+   * One body on its way to a file, counting: past the declared size (Content-Length lies and
+   * chunked bodies alike) the file is deleted and the client gets 413; a short body gets 400; only
+   * a complete one is moved into place, atomically. The file and its temporary name are released on
+   * every path, including a client that is gone before the first byte, mid-body, or while the
+   * answer is written.
    */
-  private void stream(RoutingContext rc, AsyncFile file, String temp, ContentPath target) {
-    HttpServerRequest req = rc.request();
-    long max = target.size();
-    long[] received = {0};
-    boolean[] stopped = {false};
-    // the answer goes out only once the partial file is gone
-    Supplier<Future<Void>> discard = () -> file.close().transform(ar -> deleteQuietly(temp));
-    file.exceptionHandler(
-        err -> {
-          if (!stopped[0]) {
-            stopped[0] = true;
-            LOG.error("writing an upload failed: {}", err.getMessage());
-            discard.get().onComplete(x -> refuse(rc, internal()));
-          }
-        });
-    req.exceptionHandler(
-        err -> {
-          // the client went away mid-body: nothing partial stays behind
-          if (!stopped[0]) {
-            stopped[0] = true;
-            discard.get();
-          }
-        });
-    req.handler(
-        buf -> {
-          if (stopped[0]) {
-            return;
-          }
-          received[0] += buf.length();
-          if (received[0] > max) {
-            stopped[0] = true;
-            discard.get().onComplete(x -> refuse(rc, tooLarge(max)));
-            return;
-          }
-          file.write(buf);
-          if (file.writeQueueFull()) {
-            req.pause();
-            file.drainHandler(v -> req.resume());
-          }
-        });
-    req.endHandler(
-        v -> {
-          if (stopped[0]) {
-            return;
-          }
-          stopped[0] = true;
-          if (received[0] != max) {
-            ApiError shortBody =
-                new ApiError(
-                    400,
-                    "size_mismatch",
-                    "Received " + received[0] + " bytes; " + max + " were declared",
-                    new JsonObject().put("size", received[0]).put("declared", max));
-            discard.get().onComplete(x -> Responses.error(rc, shortBody));
-            return;
-          }
-          file.close()
-              .compose(
-                  x ->
-                      vertx
-                          .fileSystem()
-                          .move(
-                              temp,
-                              target.path(),
-                              new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
-              .onSuccess(x -> Responses.noContent(rc))
-              .onFailure(
-                  err -> {
-                    LOG.error("storing an upload failed: {}", err.getMessage());
-                    deleteQuietly(temp).onComplete(x -> Responses.error(rc, internal()));
-                  });
-        });
-    req.resume();
+  private final class Incoming {
+    private final RoutingContext rc;
+    private final AsyncFile file;
+    private final String temp;
+    private final ContentPath target;
+    private long received;
+    private boolean stopped;
+    private Future<Void> discarded;
+
+    Incoming(RoutingContext rc, AsyncFile file, String temp, ContentPath target) {
+      this.rc = rc;
+      this.file = file;
+      this.temp = temp;
+      this.target = target;
+    }
+
+    void start() {
+      HttpServerRequest req = rc.request();
+      // the client may be gone already (while the file was opened): then this discards at once
+      if (!Held.untilDone(rc, this::clientGone)) {
+        return;
+      }
+      file.exceptionHandler(
+          err -> {
+            if (stop()) {
+              LOG.error("writing an upload failed: {}", err.getMessage());
+              discard().onComplete(x -> refuse(rc, internal()));
+            }
+          });
+      req.handler(this::chunk);
+      req.endHandler(v -> end());
+      req.resume();
+    }
+
+    /** True the first time: only one path (refusal, end, failure, client gone) finishes. */
+    private boolean stop() {
+      if (stopped) {
+        return false;
+      }
+      stopped = true;
+      return true;
+    }
+
+    private void clientGone() {
+      if (stop()) {
+        discard();
+      }
+    }
+
+    /** Closes and deletes the partial file, once; the answer goes out only after that. */
+    private Future<Void> discard() {
+      if (discarded == null) {
+        discarded = file.close().transform(ar -> deleteQuietly(temp));
+      }
+      return discarded;
+    }
+
+    private void chunk(io.vertx.core.buffer.Buffer buf) {
+      if (stopped) {
+        return;
+      }
+      received += buf.length();
+      if (received > target.size()) {
+        stop();
+        discard().onComplete(x -> refuse(rc, tooLarge(target.size())));
+        return;
+      }
+      file.write(buf);
+      if (file.writeQueueFull()) {
+        rc.request().pause();
+        file.drainHandler(v -> rc.request().resume());
+      }
+    }
+
+    private void end() {
+      if (!stop()) {
+        return;
+      }
+      long max = target.size();
+      if (received != max) {
+        ApiError shortBody =
+            new ApiError(
+                400,
+                "size_mismatch",
+                "Received " + received + " bytes; " + max + " were declared",
+                new JsonObject().put("size", received).put("declared", max));
+        discard().onComplete(x -> Responses.error(rc, shortBody));
+        return;
+      }
+      file.close()
+          .compose(
+              x ->
+                  vertx
+                      .fileSystem()
+                      .move(
+                          temp,
+                          target.path(),
+                          new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+          .onSuccess(x -> Responses.noContent(rc))
+          .onFailure(
+              err -> {
+                LOG.error("storing an upload failed: {}", err.getMessage());
+                deleteQuietly(temp).onComplete(x -> Responses.error(rc, internal()));
+              });
+    }
   }
 
   private static ApiError tooLarge(long max) {
@@ -277,6 +313,9 @@ final class UploadRoutes {
   private void refuse(RoutingContext rc, ApiError error) {
     HttpServerRequest req = rc.request();
     HttpServerResponse res = rc.response();
+    if (Held.gone(rc)) {
+      return; // nobody to answer, no connection to linger on
+    }
     if (!req.isEnded()) {
       res.putHeader(HttpHeaders.CONNECTION, "close");
     }

@@ -20,6 +20,13 @@ public final class Secrets {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
+  /** {@code bytes} random bytes as lower-case hex (for ids that must not be guessable). */
+  public static String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
   /** Lower-case hex SHA-256 of the UTF-8 bytes: what is stored instead of a bearer secret. */
   public static String sha256(String s) {
     try {

@@ -136,9 +136,11 @@ public final class SseHub {
 
   /**
    * Starts the stream on an already reserved slot: headers and {@code retry:}, then (with a resume
-   * cursor) the replay of what the user missed, then live events.
+   * cursor) the replay of what the user missed, then live events. Returns what the caller must run
+   * when the connection closes (it releases the slot); the caller registers it, because the
+   * response has one close handler and the HTTP layer owns it.
    */
-  public void open(
+  public Runnable open(
       HttpServerResponse response,
       String userId,
       String sessionId,
@@ -149,21 +151,19 @@ public final class SseHub {
     byUser.computeIfAbsent(userId, k -> new ArrayList<>(2)).add(s);
     open++;
     listener.opened();
-    response.closeHandler(v -> s.gone());
-    response.exceptionHandler(err -> LOG.debug("stream of {}: {}", userId, err.getMessage()));
     Sse.open(response);
     if (lastEventId == null) {
-      return;
+      return s::gone;
     }
     long cursor = EventIds.time(lastEventId).orElse(-1L);
     long now = System.currentTimeMillis();
     if (cursor < 0 || cursor > now + cfg.resumeWindowMs()) {
       s.write(resync("cursor_invalid", now));
-      return;
+      return s::gone;
     }
     if (cursor < now - cfg.replayMaxAge().toMillis()) {
       s.write(resync("cursor_too_old", now));
-      return;
+      return s::gone;
     }
     // live events that arrive from now on wait until the replay is written: no gap between the
     // stored events read below and the live ones
@@ -204,6 +204,7 @@ public final class SseHub {
               s.endReplay(frames, ids);
               vertx.setTimer(FORGET_REPLAY_AFTER_MS, t -> s.forgetReplay());
             });
+    return s::gone;
   }
 
   private static Buffer resync(String reason, long nowMs) {

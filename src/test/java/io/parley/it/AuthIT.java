@@ -260,6 +260,66 @@ class AuthIT {
     assertThat(api.get("/api/users/me", valid).statusCode()).isEqualTo(200);
   }
 
+  private io.vertx.ext.auth.jwt.JWTAuth signer() {
+    return io.vertx.ext.auth.jwt.JWTAuth.create(
+        http.vertx(),
+        new io.vertx.ext.auth.jwt.JWTAuthOptions()
+            .addPubSecKey(
+                new io.vertx.ext.auth.PubSecKeyOptions()
+                    .setAlgorithm("HS256")
+                    .setBuffer(TestNodes.TEST_SECRET)));
+  }
+
+  /**
+   * A token is believed only when its session is its subject's: whoever holds the key cannot pass
+   * one user's session off as another's, whether the session is cached on this node or not.
+   */
+  @Test
+  void aTokenWhoseSubjectAndSessionDisagreeIsRefused() {
+    Account victim = api.register("Victim of sid");
+    Account other = api.register("Other sub");
+    var jwt = signer();
+    var opts = new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(60);
+    // first while the victim's session is cached here (the victim just used it) ...
+    assertThat(api.get("/api/users/me", victim.token()).statusCode()).isEqualTo(200);
+    String cached =
+        jwt.generateToken(
+            new JsonObject().put("sub", other.id()).put("sid", victim.sessionId()), opts);
+    var res = api.get("/api/users/me", cached);
+    assertThat(res.statusCode()).isEqualTo(401);
+    assertThat(errorCode(res)).isEqualTo("invalid_token");
+    // ... then for a session this node has not seen yet
+    Account fresh = api.login(victim, "Second device");
+    String uncached =
+        jwt.generateToken(
+            new JsonObject().put("sub", other.id()).put("sid", fresh.sessionId()), opts);
+    var res2 = api.get("/api/users/me", uncached);
+    assertThat(res2.statusCode()).isEqualTo(401);
+    assertThat(errorCode(res2)).isEqualTo("invalid_token");
+    // the rightful tokens still work
+    assertThat(api.get("/api/users/me", fresh.token()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void claimsOfTheWrongTypeAreABadTokenNotAServerError() {
+    Account a = api.register("Typed claims");
+    var jwt = signer();
+    var opts = new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(60);
+    for (JsonObject claims :
+        new JsonObject[] {
+          new JsonObject().put("sub", a.id()).put("sid", 12345),
+          new JsonObject().put("sub", a.id()).put("sid", new JsonObject().put("$ne", "")),
+          new JsonObject().put("sub", a.id()).put("sid", new JsonArray().add(a.sessionId())),
+          new JsonObject().put("sub", 42).put("sid", a.sessionId()),
+          new JsonObject().put("sub", a.id()).put("sid", "not-an-id"),
+          new JsonObject().put("sub", a.id())
+        }) {
+      var res = api.get("/api/users/me", jwt.generateToken(claims, opts));
+      assertThat(res.statusCode()).as(claims.encode()).isEqualTo(401);
+      assertThat(errorCode(res)).as(claims.encode()).isEqualTo("invalid_token");
+    }
+  }
+
   @Test
   void sessionsAreListedAndRevokedOneByOne() {
     Account phone = api.register("Erin");

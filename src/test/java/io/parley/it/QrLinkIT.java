@@ -32,6 +32,7 @@ class QrLinkIT {
 
   @BeforeAll
   void start() {
+    TestNodes.operatorFile(dir, "auth:\n  qrCreateLimitPerMinute: 1000\n");
     node = TestNodes.start(TestNodes.env(dir), dir);
     http = new Http();
     api = new Api(http, node.httpPort());
@@ -53,6 +54,80 @@ class QrLinkIT {
     return res.bodyAsJsonObject();
   }
 
+  private io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> image(
+      JsonObject c, String secret) {
+    return api.raw(
+        HttpMethod.GET,
+        "/api/auth/qr/" + c.getString("challengeId") + "/image.svg",
+        null,
+        secret == null ? Map.of() : Map.of("X-Requester-Secret", secret));
+  }
+
+  /** The QR hijack: a neighbour's code must not be readable by anyone but its requester. */
+  @Test
+  void theQrImageIsOnlyForTheHolderOfTheRequesterSecret() {
+    JsonObject victim = newChallenge();
+    JsonObject attacker = newChallenge();
+    var noSecret = image(victim, null);
+    assertThat(noSecret.statusCode()).isEqualTo(403);
+    assertThat(errorCode(noSecret)).isEqualTo("invalid_secret");
+    assertThat(noSecret.bodyAsString()).doesNotContain("<svg");
+    var othersSecret = image(victim, attacker.getString("requesterSecret"));
+    assertThat(othersSecret.statusCode()).isEqualTo(403);
+    assertThat(othersSecret.bodyAsString()).doesNotContain("<svg");
+    // the query form is not accepted for the image at all
+    var inUrl =
+        api.get(
+            "/api/auth/qr/"
+                + victim.getString("challengeId")
+                + "/image.svg?secret="
+                + victim.getString("requesterSecret"),
+            null);
+    assertThat(inUrl.statusCode()).isEqualTo(403);
+    assertThat(image(victim, victim.getString("requesterSecret")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void challengeIdsAreRandomNotCounted() {
+    JsonObject a = newChallenge();
+    JsonObject b = newChallenge();
+    String ida = a.getString("challengeId");
+    String idb = b.getString("challengeId");
+    assertThat(ida).matches("[0-9a-f]{32}");
+    assertThat(idb).matches("[0-9a-f]{32}");
+    // an ObjectId made a second apart shares its leading timestamp and process bytes
+    int same = 0;
+    for (int i = 0; i < 32; i++) {
+      same += ida.charAt(i) == idb.charAt(i) ? 1 : 0;
+    }
+    assertThat(same).isLessThan(16);
+  }
+
+  @Test
+  void aSecretInTheUrlOpensOneWaitStreamOnly() {
+    JsonObject c = newChallenge();
+    String path =
+        "/api/auth/qr/"
+            + c.getString("challengeId")
+            + "/events?secret="
+            + c.getString("requesterSecret");
+    try (SseClient first = SseClient.connect(http.vertx(), api.port(), path, Map.of())) {
+      assertThat(first.status()).isEqualTo(200);
+    }
+    var again = api.get(path, null);
+    assertThat(again.statusCode()).isEqualTo(403);
+    assertThat(errorCode(again)).isEqualTo("secret_already_used");
+    // the header form keeps working
+    try (SseClient header =
+        SseClient.connect(
+            http.vertx(),
+            api.port(),
+            "/api/auth/qr/" + c.getString("challengeId") + "/events",
+            Map.of("X-Requester-Secret", c.getString("requesterSecret")))) {
+      assertThat(header.status()).isEqualTo(200);
+    }
+  }
+
   private io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> poll(
       JsonObject c, String secret) {
     return api.raw(
@@ -72,12 +147,18 @@ class QrLinkIT {
     assertThat(c.getString("qr")).doesNotContain(c.getString("requesterSecret"));
     Instant exp = Instant.parse(c.getString("expiresAt"));
     assertThat(exp).isBetween(Instant.now(), Instant.now().plusSeconds(121));
-    var img = api.get("/api/auth/qr/" + c.getString("challengeId") + "/image.svg", null);
+    var img = image(c, c.getString("requesterSecret"));
     assertThat(img.statusCode()).isEqualTo(200);
     assertThat(img.getHeader("Content-Type")).startsWith("image/svg+xml");
     assertThat(img.bodyAsString()).startsWith("<svg").contains("<path");
-    assertThat(api.get("/api/auth/qr/" + "0".repeat(24) + "/image.svg", null).statusCode())
-        .isEqualTo(404);
+    var unknown =
+        api.raw(
+            HttpMethod.GET,
+            "/api/auth/qr/" + "0".repeat(32) + "/image.svg",
+            null,
+            Map.of("X-Requester-Secret", c.getString("requesterSecret")));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(errorCode(unknown)).isEqualTo("qr_not_found");
   }
 
   @Test
@@ -266,8 +347,6 @@ class QrLinkIT {
     var poll = poll(c, c.getString("requesterSecret"));
     assertThat(poll.statusCode()).isEqualTo(410);
     assertThat(errorCode(poll)).isEqualTo("qr_expired");
-    assertThat(
-            api.get("/api/auth/qr/" + c.getString("challengeId") + "/image.svg", null).statusCode())
-        .isEqualTo(410);
+    assertThat(image(c, c.getString("requesterSecret")).statusCode()).isEqualTo(410);
   }
 }

@@ -51,7 +51,9 @@ public final class Nginx implements AutoCloseable {
       // not under JUnit's 0700 folder: nginx workers may run as another user when we are root
       Path prefix = Files.createTempDirectory("parley-nginx");
       Files.setPosixFilePermissions(prefix, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.writeString(prefix.resolve("parley.conf"), siteConf);
+      // the shipped access log goes to /var/log/nginx: keep it in the prefix instead
+      Files.writeString(
+          prefix.resolve("parley.conf"), siteConf.replace("/var/log/nginx/", prefix + "/"));
       String main =
           String.join(
               "\n",

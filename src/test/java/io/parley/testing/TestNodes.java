@@ -71,6 +71,19 @@ public final class TestNodes {
     return e;
   }
 
+  /**
+   * Writes {@code yaml} as the operator's file ({@code conf/parley.yaml}) of a node whose working
+   * folder is {@code workDir}: for settings that have no environment variable.
+   */
+  public static void operatorFile(Path workDir, String yaml) {
+    try {
+      java.nio.file.Files.createDirectories(workDir.resolve("conf"));
+      java.nio.file.Files.writeString(workDir.resolve("conf/parley.yaml"), yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static Node start(Map<String, String> env, Path workDir) {
     var loaded = ConfigLoader.load(env, workDir);
     try {
