@@ -123,7 +123,7 @@ public final class Node {
               String nodeId = hz != null ? hz.getNodeId() : UUID.randomUUID().toString();
               RateLimitStore limits =
                   RateLimitStore.create(
-                      vertx, config, hz == null ? null : hz.getHazelcastInstance());
+                      vertx, config, hz == null ? null : hz.getHazelcastInstance(), metrics);
               LOG.info("rate-limit counters: {}", limits.kind());
               NodeContext ctx =
                   new NodeContext(
@@ -249,7 +249,7 @@ public final class Node {
                     : " standalone"));
   }
 
-  /** {@code GET /metrics} on its own port when {@code metrics.port} is set. */
+  /** {@code GET /metrics} on the management port (the API port never serves it). */
   private Future<Void> startManagementServer() {
     var m = config.metrics();
     if (!m.enabled() || m.port() == 0) {
@@ -260,13 +260,25 @@ public final class Node {
         .get("/metrics")
         .handler(PrometheusScrapingHandler.create(context.metrics().prometheusRegistry()));
     return vertx
-        .createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(m.port()))
+        .createHttpServer(new HttpServerOptions().setHost(m.host()).setPort(m.port()))
         .requestHandler(router)
         .listen()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot serve metrics on "
+                            + m.host()
+                            + ":"
+                            + m.port()
+                            + " ("
+                            + err.getMessage()
+                            + "); set METRICS_PORT to a free port, or 0",
+                        err)))
         .onSuccess(
             s -> {
               managementServer = s;
-              LOG.info("metrics on {}:{}/metrics", config.http().host(), s.actualPort());
+              LOG.info("metrics on {}:{}/metrics", m.host(), s.actualPort());
             })
         .mapEmpty();
   }

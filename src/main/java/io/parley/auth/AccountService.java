@@ -124,8 +124,10 @@ final class AccountService {
     passwordSize(l.password());
     String address = l.client().address();
     String device = deviceName(l.deviceName(), l.client());
-    // the brute-force limits are checked before any hashing
-    return Future.all(limiter.peek(failedByPhone, phone), limiter.peek(failedByAddress, address))
+    // the brute-force limits are taken before any hashing, atomically: of parallel attempts, only
+    // as many as the limit allows get to verify a password; a success gives its hits back
+    return Future.all(
+            limiter.consume(failedByPhone, phone), limiter.consume(failedByAddress, address))
         .compose(
             both -> {
               Decision p = both.resultAt(0);
@@ -149,18 +151,18 @@ final class AccountService {
                   .compose(
                       ok -> {
                         if (ok && user != null) {
-                          return limiter.reset(failedByPhone, phone).map(v -> user);
+                          // only failures count: the phone's slate is wiped, the address's hit
+                          // given back
+                          return Future.all(
+                                  limiter.reset(failedByPhone, phone),
+                                  limiter.refund(failedByAddress, address))
+                              .map(v -> user);
                         }
-                        return Future.all(
-                                limiter.consume(failedByPhone, phone),
-                                limiter.consume(failedByAddress, address))
-                            .transform(
-                                ignored ->
-                                    Future.failedFuture(
-                                        new ApiException(
-                                            Failure.UNAUTHORIZED,
-                                            "invalid_credentials",
-                                            "Phone number or password is incorrect")));
+                        return Future.failedFuture(
+                            new ApiException(
+                                Failure.UNAUTHORIZED,
+                                "invalid_credentials",
+                                "Phone number or password is incorrect"));
                       });
             })
         .compose(user -> grant(user, device, l.client()))

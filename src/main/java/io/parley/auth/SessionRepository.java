@@ -78,25 +78,26 @@ final class SessionRepository {
         .map(r -> r != null && r.getDocModified() > 0);
   }
 
-  /** Revokes every active session of the user; returns their ids. */
+  /**
+   * Revokes every active session of the user; returns their ids. One update stamps them all, then
+   * the stamp finds them: a session signed in meanwhile is either revoked and named, or untouched
+   * (a find before the update could revoke one it never names, and no node would hear of it).
+   */
   Future<List<String>> revokeAll(String userId, Instant now) {
+    JsonObject stamp = MongoSupport.date(now);
     return mongo
-        .find(COLLECTION, new JsonObject().put("userId", userId).putNull("revokedAt"))
+        .updateCollectionWithOptions(
+            COLLECTION,
+            new JsonObject().put("userId", userId).putNull("revokedAt"),
+            new JsonObject().put("$set", new JsonObject().put("revokedAt", stamp)),
+            new UpdateOptions().setMulti(true))
         .compose(
-            docs -> {
-              List<String> ids = docs.stream().map(d -> d.getString("_id")).toList();
-              if (ids.isEmpty()) {
-                return Future.succeededFuture(ids);
-              }
-              return mongo
-                  .updateCollectionWithOptions(
-                      COLLECTION,
-                      new JsonObject().put("userId", userId).putNull("revokedAt"),
-                      new JsonObject()
-                          .put("$set", new JsonObject().put("revokedAt", MongoSupport.date(now))),
-                      new UpdateOptions().setMulti(true))
-                  .map(ids);
-            });
+            r ->
+                mongo.findWithOptions(
+                    COLLECTION,
+                    new JsonObject().put("userId", userId).put("revokedAt", stamp),
+                    new io.vertx.ext.mongo.FindOptions().setFields(new JsonObject().put("_id", 1))))
+        .map(docs -> docs.stream().map(d -> d.getString("_id")).toList());
   }
 
   Future<Void> touch(String sessionId, Instant now) {

@@ -126,6 +126,19 @@ public final class Addresses {
    */
   public static final String CONVERSATIONS_MEMBERSHIP = "parley.conversations.membership";
 
+  /**
+   * {@code AttachmentAccess} → {}: the caller is a member and a message of the conversation that is
+   * not deleted carries the upload; else 1404. The uploads verticle asks before serving an upload
+   * to anyone but its uploader.
+   */
+  public static final String ATTACHMENTS_ACCESS = "parley.attachments.access";
+
+  /**
+   * {@code UploadIds} → {@code UploadIds}: those of the given uploads that a message not deleted
+   * carries; asked by the uploads verticle before removing uploads it believes unsent.
+   */
+  public static final String ATTACHMENTS_REFERENCED = "parley.attachments.referenced";
+
   // --- uploads: attachments (UploadsApi payloads) --------------------------------------------
   /** {@code CreateUpload} → {@code UploadTicket {uploadId, method, url, headers, expiresAt}}. */
   public static final String UPLOADS_CREATE = "parley.uploads.create";
@@ -151,6 +164,15 @@ public final class Addresses {
    * message.
    */
   public static final String UPLOADS_RESOLVE = "parley.uploads.resolve";
+
+  /** {@code UploadIds} → {}: these uploads went out in a stored message (kept, not swept). */
+  public static final String UPLOADS_SENT = "parley.uploads.sent";
+
+  /**
+   * {@code DiscardUploads} → {}: the owner's uploads whose message was deleted for everyone:
+   * unreadable from now on, bytes deleted from storage.
+   */
+  public static final String UPLOADS_DISCARD = "parley.uploads.discard";
 
   // --- real time -----------------------------------------------------------------------------
   /** Published (never sent) by writers after each committed change; body {@link ChatEvent}. */

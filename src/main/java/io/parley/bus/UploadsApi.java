@@ -119,4 +119,55 @@ public final class UploadsApi {
           j.getString("userId"), j.getString("conversationId"), ChatApi.strings(j, "uploadIds"));
     }
   }
+
+  /**
+   * {@code parley.attachments.access} (persistence): may {@code caller} read {@code uploadId} of
+   * {@code conversationId}? Yes when they are a member and a message of the conversation that is
+   * not deleted carries it; else 1404.
+   */
+  public record AttachmentAccess(Caller caller, String conversationId, String uploadId) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("caller", caller.toJson())
+          .put("conversationId", conversationId)
+          .put("uploadId", uploadId);
+    }
+
+    public static AttachmentAccess fromJson(JsonObject j) {
+      return new AttachmentAccess(
+          Caller.fromJson(j.getJsonObject("caller")),
+          j.getString("conversationId"),
+          j.getString("uploadId"));
+    }
+  }
+
+  /**
+   * {@code parley.uploads.discard} (uploads): the uploads of {@code ownerId} that no message
+   * carries any more (it was deleted for everyone): unreadable at once, bytes deleted.
+   */
+  public record DiscardUploads(String ownerId, List<String> uploadIds) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("ownerId", ownerId)
+          .put("uploadIds", new JsonArray(List.copyOf(uploadIds)));
+    }
+
+    public static DiscardUploads fromJson(JsonObject j) {
+      return new DiscardUploads(j.getString("ownerId"), ChatApi.strings(j, "uploadIds"));
+    }
+  }
+
+  /**
+   * {@code parley.uploads.sent} (uploads, after a message is stored) and the reply of {@code
+   * parley.attachments.referenced} (persistence): upload ids that messages carry.
+   */
+  public record UploadIds(List<String> uploadIds) {
+    public JsonObject toJson() {
+      return new JsonObject().put("uploadIds", new JsonArray(List.copyOf(uploadIds)));
+    }
+
+    public static UploadIds fromJson(JsonObject j) {
+      return new UploadIds(ChatApi.strings(j, "uploadIds"));
+    }
+  }
 }

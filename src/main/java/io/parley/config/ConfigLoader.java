@@ -85,6 +85,7 @@ public final class ConfigLoader {
           new EnvVar("RATE_LIMIT_AUTH_MAX_REQUESTS", "rateLimit.authMaxRequests", Kind.STRING),
           new EnvVar("METRICS_ENABLED", "metrics.enabled", Kind.STRING),
           new EnvVar("METRICS_PORT", "metrics.port", Kind.STRING),
+          new EnvVar("METRICS_HOST", "metrics.host", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER", "cluster.enabled", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER_HOST", "cluster.host", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER_PORT", "cluster.port", Kind.STRING),
@@ -226,7 +227,8 @@ public final class ConfigLoader {
             r.string("redis.url"),
             r.string("redis.password"),
             r.string("redis.userChannel"),
-            r.string("redis.conversationChannel"));
+            r.string("redis.conversationChannel"),
+            r.intRange("redis.poolSize", 1, 1024));
     if (redis.userChannel().isBlank() || redis.userChannel().equals(redis.conversationChannel())) {
       r.problem("redis.userChannel", "must be set and differ from redis.conversationChannel");
     }
@@ -258,9 +260,12 @@ public final class ConfigLoader {
     TlsConfig tls = readTls(r, http);
     RateLimitConfig rateLimit = readRateLimit(r, redis, cluster);
     MetricsConfig metrics =
-        new MetricsConfig(r.bool("metrics.enabled"), r.intRange("metrics.port", 0, 65535));
+        new MetricsConfig(
+            r.bool("metrics.enabled"),
+            r.string("metrics.host"),
+            r.intRange("metrics.port", 0, 65535));
     if (metrics.port() != 0 && metrics.port() == http.port()) {
-      r.problem("metrics.port", "must differ from http.port (0 serves /metrics on the API port)");
+      r.problem("metrics.port", "must differ from http.port (metrics have their own port)");
     }
 
     if (!problems.isEmpty()) {
@@ -442,6 +447,7 @@ public final class ConfigLoader {
         java.time.Duration.ofSeconds(expiry),
         r.duration("uploads.localTokenTtl"),
         r.duration("uploads.pendingMaxAge"),
+        r.duration("uploads.unsentMaxAge"),
         r.duration("uploads.cleanupInterval"),
         r.intRange("uploads.createLimitPerHour", 1, 1_000_000),
         s3);

@@ -139,9 +139,10 @@ public record ParleyConfig(
    * @param url redis://… or empty (no relay, no shared counters in Redis)
    * @param userChannel pub/sub channel of events addressed to single users
    * @param conversationChannel pub/sub channel of conversation events
+   * @param poolSize connections for the shared rate-limit counters
    */
   public record RedisConfig(
-      String url, String password, String userChannel, String conversationChannel) {
+      String url, String password, String userChannel, String conversationChannel, int poolSize) {
     public boolean enabled() {
       return !url.isEmpty();
     }
@@ -154,6 +155,8 @@ public record ParleyConfig(
           + userChannel
           + ", conversationChannel="
           + conversationChannel
+          + ", poolSize="
+          + poolSize
           + "]";
     }
   }
@@ -166,7 +169,8 @@ public record ParleyConfig(
    * @param urlExpiry lifetime of presigned S3 URLs (at most 7 days)
    * @param localTokenTtl lifetime of a local-mode upload URL's token
    * @param pendingMaxAge pending uploads older than this (and past their URL's expiry) are removed
-   * @param cleanupInterval how often that removal runs
+   * @param unsentMaxAge ready uploads older than this that no message carries are removed
+   * @param cleanupInterval how often those removals run
    * @param createLimitPerHour uploads one user may start per hour
    * @param s3 the S3 bucket; local disk when its bucket is empty
    */
@@ -176,6 +180,7 @@ public record ParleyConfig(
       Duration urlExpiry,
       Duration localTokenTtl,
       Duration pendingMaxAge,
+      Duration unsentMaxAge,
       Duration cleanupInterval,
       int createLimitPerHour,
       S3Config s3) {
@@ -278,10 +283,11 @@ public record ParleyConfig(
       long authMaxRequests) {}
 
   /**
-   * Prometheus metrics.
+   * Prometheus metrics, served on a management port of their own (never on the API port).
    *
    * @param enabled whether metrics are collected and served
-   * @param port separate management port for /metrics, 0 to serve it on the API port
+   * @param host address the management port listens on (loopback by default)
+   * @param port management port for {@code GET /metrics}; 0 = not served (still counted)
    */
-  public record MetricsConfig(boolean enabled, int port) {}
+  public record MetricsConfig(boolean enabled, String host, int port) {}
 }

@@ -24,6 +24,7 @@ import java.util.Map;
  */
 final class HealthHandler {
   private static final long CHECK_TIMEOUT_MS = 3000;
+  static final long CACHE_MS = 1000;
 
   private final NodeContext ctx;
   private final BusClient bus;
@@ -48,7 +49,39 @@ final class HealthHandler {
     Responses.json(rc, 200, new JsonObject().put("status", "up"));
   }
 
+  /** The last deep check's answer, kept briefly: every call pings the database and storage. */
+  private record Checked(int status, JsonObject body, long at) {}
+
+  private Checked last;
+  private Future<Checked> running;
+
+  /**
+   * The deep check, at most once per {@link #CACHE_MS} per HTTP verticle: callers within that time
+   * (and callers while a check runs) share one answer, so a flood of {@code /health} costs no more
+   * database pings than one monitor does.
+   */
   void health(RoutingContext rc) {
+    long now = System.currentTimeMillis();
+    Checked c = last;
+    Future<Checked> answer;
+    if (c != null && now - c.at() < CACHE_MS) {
+      answer = Future.succeededFuture(c);
+    } else {
+      if (running == null) {
+        running =
+            check()
+                .onComplete(
+                    ar -> {
+                      last = ar.result();
+                      running = null;
+                    });
+      }
+      answer = running;
+    }
+    answer.onSuccess(r -> Responses.json(rc, r.status(), r.body().copy()));
+  }
+
+  private Future<Checked> check() {
     Map<String, Future<JsonObject>> checks = new LinkedHashMap<>();
     checks.put("database", service(Addresses.PERSISTENCE_HEALTH, "persistence"));
     checks.put("auth", service(Addresses.AUTH_HEALTH, "auth"));
@@ -58,8 +91,8 @@ final class HealthHandler {
       checks.put("redis", redis());
     }
     List<Future<JsonObject>> all = new ArrayList<>(checks.values());
-    Future.join(all)
-        .onComplete(
+    return Future.join(all)
+        .transform(
             ignored -> {
               JsonObject body = new JsonObject();
               boolean up = true;
@@ -68,13 +101,14 @@ final class HealthHandler {
                 body.put(e.getKey(), c);
                 up &= "up".equals(c.getString("status"));
               }
-              Responses.json(
-                  rc,
-                  up ? 200 : 503,
-                  new JsonObject()
-                      .put("status", up ? "up" : "down")
-                      .put("node", ctx.nodeId())
-                      .put("checks", body));
+              return Future.succeededFuture(
+                  new Checked(
+                      up ? 200 : 503,
+                      new JsonObject()
+                          .put("status", up ? "up" : "down")
+                          .put("node", ctx.nodeId())
+                          .put("checks", body),
+                      System.currentTimeMillis()));
             });
   }
 

@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -56,16 +55,14 @@ public final class HttpVerticle extends VerticleBase {
     if (config.cors().enabled()) {
       router.route().handler(new Cors(config.cors()));
     }
+    // one spelling per resource: //x, /./x, /x/, %-encoded letters or slashes name nothing (a
+    // proxy rule for /metrics must not be walked around by /%6detrics)
+    router.route().handler(CanonicalPath::check);
     router.get("/health/live").handler(health::live);
-    router.get("/health").handler(health::health);
-    if (config.metrics().enabled() && config.metrics().port() == 0) {
-      router
-          .get("/metrics")
-          .handler(PrometheusScrapingHandler.create(ctx.metrics().prometheusRegistry()));
-    }
-    // everything else counts against the client address's limits
+    // everything else counts against the client address's limits (the deep health check too)
     RateLimits limits = new RateLimits(ctx.rateLimiter(), ctx.metrics(), config.rateLimit());
     router.route().handler(limits.byAddress());
+    router.get("/health").handler(health::health);
     UploadRoutes uploads = new UploadRoutes(vertx, bus, cfg.publicUrl());
     // upload bodies stream to disk: their route comes before the body handler, which buffers
     uploads.mountContent(router);

@@ -116,6 +116,16 @@ public final class ParleyMetrics implements Shareable {
     messagesStored.increment();
   }
 
+  /** A rate-limit check the shared {@code store} could not answer, answered by this node. */
+  public void rateLimitFallback(String store) {
+    Counter.builder("parley.rate.limit.fallbacks")
+        .description(
+            "Rate-limit checks answered with this node's counters because the shared store failed")
+        .tag("store", store)
+        .register(registry)
+        .increment();
+  }
+
   /** A request refused by a rate limit; {@code scope} is address, user or auth. */
   public void rateLimitRejected(String scope) {
     Counter.builder("parley.rate.limit.rejected")

@@ -4,18 +4,23 @@ import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
 import io.parley.bus.ApiException;
 import io.parley.bus.ChatApi.SendMessage;
+import io.parley.bus.UploadsApi.DiscardUploads;
 import io.parley.bus.UploadsApi.ResolveAttachments;
+import io.parley.bus.UploadsApi.UploadIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A message's attachments, resolved by the uploads verticle (which owns uploads): the sender's own
  * ready uploads of the same conversation, as the summaries the message stores.
  */
 final class Attachments {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Attachments.class);
   private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
   private Attachments() {}
@@ -35,5 +40,39 @@ final class Attachments {
         .map(reply -> reply.body().getJsonArray("attachments"))
         // the uploads verticle's coded refusal (400 attachment_…) goes to the client as it is
         .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
+  }
+
+  /**
+   * Tells the uploads verticle these went out in a stored message (best effort: a sweep checks).
+   */
+  static void sent(Vertx vertx, JsonArray attachments) {
+    if (attachments.isEmpty()) {
+      return;
+    }
+    vertx
+        .eventBus()
+        .request(Addresses.UPLOADS_SENT, new UploadIds(uploadIds(attachments)).toJson(), OPTIONS)
+        .onFailure(err -> LOG.debug("marking uploads as sent failed: {}", err.getMessage()));
+  }
+
+  /** The owner's uploads that no message carries any more: unreadable, bytes deleted. */
+  static Future<Void> discard(Vertx vertx, String ownerId, List<String> uploadIds) {
+    if (uploadIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .eventBus()
+        .request(
+            Addresses.UPLOADS_DISCARD, new DiscardUploads(ownerId, uploadIds).toJson(), OPTIONS)
+        .<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
+  }
+
+  static List<String> uploadIds(JsonArray attachments) {
+    List<String> ids = new ArrayList<>();
+    for (Object a : attachments) {
+      ids.add(((JsonObject) a).getString("uploadId"));
+    }
+    return ids;
   }
 }

@@ -111,8 +111,50 @@ final class MessageRepository {
         new UpdateOptions().setReturningNewDocument(true));
   }
 
-  /** Deletes for everyone: the text, attachments and edit history go; the seq stays. */
-  Future<JsonObject> tombstone(String id, Instant now) {
+  /** Whether a message of the conversation that is not deleted carries the upload. */
+  Future<Boolean> carries(String conversationId, String uploadId) {
+    return mongo
+        .findOne(
+            COLLECTION,
+            new JsonObject()
+                .put("conversationId", conversationId)
+                .put("attachments.uploadId", uploadId)
+                .putNull("deletedAt"),
+            new JsonObject().put("_id", 1))
+        .map(d -> d != null);
+  }
+
+  /** Those of {@code uploadIds} that some message not deleted carries. */
+  Future<java.util.Set<String>> carried(List<String> uploadIds) {
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("attachments.uploadId", new JsonObject().put("$in", new JsonArray(uploadIds)))
+                .putNull("deletedAt"),
+            new FindOptions().setFields(new JsonObject().put("attachments", 1)))
+        .map(
+            docs -> {
+              java.util.Set<String> wanted = new java.util.HashSet<>(uploadIds);
+              java.util.Set<String> found = new java.util.HashSet<>();
+              for (JsonObject d : docs) {
+                for (Object a : d.getJsonArray("attachments", new JsonArray())) {
+                  String id = ((JsonObject) a).getString("uploadId");
+                  if (wanted.contains(id)) {
+                    found.add(id);
+                  }
+                }
+              }
+              return found;
+            });
+  }
+
+  /**
+   * Deletes for everyone: the text, attachments and edit history go; the seq stays. The ids of the
+   * attachments are kept in {@code removedAttachments}, so that discarding their uploads can be
+   * retried.
+   */
+  Future<JsonObject> tombstone(String id, List<String> removedAttachments, Instant now) {
     JsonObject date = MongoSupport.date(now);
     return mongo.findOneAndUpdateWithOptions(
         COLLECTION,
@@ -123,6 +165,7 @@ final class MessageRepository {
                 new JsonObject()
                     .putNull("text")
                     .put("attachments", new JsonArray())
+                    .put("removedAttachments", new JsonArray(removedAttachments))
                     .put("edits", new JsonArray())
                     .put("deletedAt", date)
                     .put("updatedAt", date))

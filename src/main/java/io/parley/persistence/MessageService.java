@@ -9,6 +9,8 @@ import io.parley.bus.ChatApi.MarkReceipt;
 import io.parley.bus.ChatApi.MessageRef;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.Failure;
+import io.parley.bus.UploadsApi.AttachmentAccess;
+import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
@@ -277,6 +279,7 @@ final class MessageService {
                       d -> {
                         JsonObject view = Views.message(d);
                         events.messageCreated(members, view, at);
+                        Attachments.sent(vertx, attachments);
                         return new JsonObject().put("message", view).put("created", true);
                       });
             });
@@ -354,25 +357,77 @@ final class MessageService {
             });
   }
 
+  /**
+   * Deletes for everyone. The attachments go with the message: members can no longer read them, and
+   * the uploads no other message carries are discarded (bytes deleted). A repeated delete finishes
+   * a discard that failed the first time.
+   */
   Future<JsonObject> delete(MessageRef r) {
     return ownMessage(r.caller().userId(), r.messageId())
         .compose(
             mc -> {
-              if (mc.message().getValue("deletedAt") != null) {
-                return Future.succeededFuture(new JsonObject());
+              JsonObject m = mc.message();
+              String conversationId = m.getString("conversationId");
+              if (m.getValue("deletedAt") != null) {
+                return discardUnused(
+                        r.caller().userId(),
+                        conversationId,
+                        EventPublisher.strings(m.getJsonArray("removedAttachments")))
+                    .map(new JsonObject());
               }
+              List<String> uploads =
+                  Attachments.uploadIds(m.getJsonArray("attachments", new JsonArray()));
               Instant now = clock.instant();
               return messages
-                  .tombstone(mc.message().getString("_id"), now)
-                  .map(
+                  .tombstone(m.getString("_id"), uploads, now)
+                  .compose(
                       d -> {
                         if (d != null) {
                           events.messageUpdated(
                               mc.members(), Views.message(d), d.getLong("version"), now);
                         }
-                        return new JsonObject();
-                      });
+                        return discardUnused(r.caller().userId(), conversationId, uploads);
+                      })
+                  .map(new JsonObject());
             });
+  }
+
+  /** Discards those of the sender's uploads that no message (of any conversation) carries now. */
+  private Future<Void> discardUnused(String ownerId, String conversationId, List<String> uploads) {
+    if (uploads.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return messages
+        .carried(uploads)
+        .compose(
+            stillCarried ->
+                Attachments.discard(
+                    vertx,
+                    ownerId,
+                    uploads.stream().filter(u -> !stillCarried.contains(u)).toList()));
+  }
+
+  /** For the uploads verticle: may the caller read this attachment of the conversation? */
+  Future<JsonObject> attachmentAccess(AttachmentAccess a) {
+    return conversationService
+        .member(a.conversationId(), a.caller().userId())
+        .compose(c -> messages.carries(a.conversationId(), a.uploadId()))
+        .compose(
+            yes ->
+                yes
+                    ? Future.succeededFuture(new JsonObject())
+                    : Future.failedFuture(
+                        new ApiException(Failure.NOT_FOUND, "upload_not_found", "No such upload")));
+  }
+
+  /** For the uploads verticle's sweep: which of these uploads messages carry. */
+  Future<JsonObject> referenced(UploadIds ids) {
+    if (ids.uploadIds().isEmpty()) {
+      return Future.succeededFuture(new UploadIds(List.of()).toJson());
+    }
+    return messages
+        .carried(ids.uploadIds())
+        .map(found -> new UploadIds(List.copyOf(found)).toJson());
   }
 
   private record MessageInConversation(JsonObject message, List<String> members) {}

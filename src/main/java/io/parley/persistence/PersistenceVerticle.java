@@ -16,6 +16,8 @@ import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.HealthReport;
+import io.parley.bus.UploadsApi.AttachmentAccess;
+import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.parley.relay.RedisRelay;
@@ -57,7 +59,11 @@ public final class PersistenceVerticle extends VerticleBase {
           Index.of("messages", new JsonObject().put("deliveredTo", 1)),
           Index.of("messages", new JsonObject().put("readBy", 1)),
           Index.of("messages", new JsonObject().put("conversationId", 1).put("updatedAt", 1)),
-          Index.unique("messages", new JsonObject().put("senderId", 1).put("clientId", 1)));
+          Index.unique("messages", new JsonObject().put("senderId", 1).put("clientId", 1)),
+          // who may read an attachment: the messages that carry it
+          Index.of(
+              "messages",
+              new JsonObject().put("attachments.uploadId", 1).put("conversationId", 1)));
 
   private final NodeContext ctx;
   private MongoClient mongo;
@@ -127,6 +133,14 @@ public final class PersistenceVerticle extends VerticleBase {
     serve(consumers, Addresses.RECEIPTS_MARK, req -> msgs.receipt(MarkReceipt.fromJson(req)));
     serve(consumers, Addresses.TYPING_NOTIFY, req -> msgs.typing(ConversationRef.fromJson(req)));
     serve(consumers, Addresses.EVENTS_REPLAY, req -> replay.replay(Replay.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.ATTACHMENTS_ACCESS,
+        req -> msgs.attachmentAccess(AttachmentAccess.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.ATTACHMENTS_REFERENCED,
+        req -> msgs.referenced(UploadIds.fromJson(req)));
 
     // send claims only guard a send in flight; the messages' unique index keeps idempotency after
     cleanupTimer =

@@ -1,7 +1,9 @@
 package io.parley.ratelimit;
 
+import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,7 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A shared store with this process's counters behind it: when the shared store fails or is slow,
  * the check is answered locally (limits then hold per node instead of per cluster) rather than
- * refusing or waving through every request. Logs once when it falls back and once when it recovers.
+ * refusing or waving through every request. Every check answered locally is counted ({@code
+ * parley_rate_limit_fallbacks_total}); the log says when it starts falling back and, on recovery,
+ * how many checks were answered locally meanwhile.
  */
 public final class FallbackRateLimiter implements RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(FallbackRateLimiter.class);
@@ -18,11 +22,15 @@ public final class FallbackRateLimiter implements RateLimiter {
   private final RateLimiter shared;
   private final RateLimiter local;
   private final AtomicBoolean degraded = new AtomicBoolean();
+  private final AtomicLong sinceDegraded = new AtomicLong();
+  private final ParleyMetrics metrics;
 
-  public FallbackRateLimiter(String name, RateLimiter shared, RateLimiter local) {
+  public FallbackRateLimiter(
+      String name, RateLimiter shared, RateLimiter local, ParleyMetrics metrics) {
     this.name = name;
     this.shared = shared;
     this.local = local;
+    this.metrics = metrics;
   }
 
   /** Whether the last check had to fall back to local counters. */
@@ -36,14 +44,14 @@ public final class FallbackRateLimiter implements RateLimiter {
   }
 
   @Override
-  public Future<Decision> peek(Limit limit, String key) {
-    return withFallback(l -> l.peek(limit, key));
-  }
-
-  @Override
   public Future<Void> reset(Limit limit, String key) {
     // forget both: the local counters may hold hits from a period of fallback
     return local.reset(limit, key).compose(v -> withFallback(l -> l.reset(limit, key)));
+  }
+
+  @Override
+  public Future<Void> refund(Limit limit, String key) {
+    return withFallback(l -> l.refund(limit, key));
   }
 
   private <T> Future<T> withFallback(Function<RateLimiter, Future<T>> op) {
@@ -57,11 +65,17 @@ public final class FallbackRateLimiter implements RateLimiter {
         .onSuccess(
             ok -> {
               if (degraded.compareAndSet(true, false)) {
-                LOG.info("rate limits: the {} store is back; counters are shared again", name);
+                LOG.info(
+                    "rate limits: the {} store is back; counters are shared again ({} checks"
+                        + " were answered on this node meanwhile)",
+                    name,
+                    sinceDegraded.getAndSet(0));
               }
             })
         .recover(
             err -> {
+              metrics.rateLimitFallback(name);
+              sinceDegraded.incrementAndGet();
               if (degraded.compareAndSet(false, true)) {
                 LOG.warn(
                     "rate limits: the {} store failed ({}); counting on this node until it is back",

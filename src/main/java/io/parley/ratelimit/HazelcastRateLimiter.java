@@ -33,13 +33,13 @@ public final class HazelcastRateLimiter implements RateLimiter {
   }
 
   @Override
-  public Future<Decision> peek(Limit limit, String key) {
-    return hit(limit, key, 0);
+  public Future<Void> reset(Limit limit, String key) {
+    return onCaller(counters.removeAsync(limit.name() + ":" + key)).mapEmpty();
   }
 
   @Override
-  public Future<Void> reset(Limit limit, String key) {
-    return onCaller(counters.removeAsync(limit.name() + ":" + key)).mapEmpty();
+  public Future<Void> refund(Limit limit, String key) {
+    return hit(limit, key, -1).mapEmpty();
   }
 
   private Future<Decision> hit(Limit limit, String key, long n) {
@@ -48,7 +48,7 @@ public final class HazelcastRateLimiter implements RateLimiter {
         .map(
             r -> {
               long count = r[0];
-              boolean allowed = n == 0 ? count < limit.max() : count <= limit.max();
+              boolean allowed = count <= limit.max();
               return new Decision(
                   allowed,
                   limit.max(),
@@ -85,9 +85,9 @@ public final class HazelcastRateLimiter implements RateLimiter {
       if (v == null || v[1] <= now) {
         v = new long[] {0, now + windowMs};
       }
-      long count = v[0] + n;
+      long count = Math.max(0, v[0] + n);
       long left = v[1] - now;
-      if (n > 0) {
+      if (n != 0) {
         ((ExtendedMapEntry<String, long[]>) entry)
             .setValue(new long[] {count, v[1]}, left, TimeUnit.MILLISECONDS);
       }

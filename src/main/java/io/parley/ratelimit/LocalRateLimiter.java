@@ -26,13 +26,14 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   @Override
-  public Future<Decision> peek(Limit limit, String key) {
-    return Future.succeededFuture(hit(limit, key, 0));
+  public Future<Void> reset(Limit limit, String key) {
+    windows.remove(limit.name() + ":" + key);
+    return Future.succeededFuture();
   }
 
   @Override
-  public Future<Void> reset(Limit limit, String key) {
-    windows.remove(limit.name() + ":" + key);
+  public Future<Void> refund(Limit limit, String key) {
+    hit(limit, key, -1);
     return Future.succeededFuture();
   }
 
@@ -46,14 +47,13 @@ public final class LocalRateLimiter implements RateLimiter {
             k,
             (ignored, old) ->
                 old == null || old.start() != start
-                    ? new Window(start, n)
-                    : new Window(start, old.count() + n));
+                    ? new Window(start, Math.max(0, n))
+                    : new Window(start, Math.max(0, old.count() + n)));
     if (windows.size() > 100_000) {
       windows.values().removeIf(x -> x.start() < start);
     }
     long count = w.count();
-    // peek asks "would one more be allowed"; consume asks "was this one allowed"
-    boolean allowed = n == 0 ? count < limit.max() : count <= limit.max();
+    boolean allowed = count <= limit.max();
     long remaining = Math.max(0, limit.max() - count);
     long resetSeconds = Math.max(1, (start + windowMs - now + 999) / 1000);
     return new Decision(allowed, limit.max(), remaining, resetSeconds);

@@ -3,6 +3,7 @@ package io.parley.ratelimit;
 import com.hazelcast.core.HazelcastInstance;
 import io.parley.config.ParleyConfig;
 import io.parley.config.ParleyConfig.RedisConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -30,7 +31,7 @@ public final class RateLimitStore {
    * @param hazelcast the cluster's member, or null when standalone
    */
   public static RateLimitStore create(
-      Vertx vertx, ParleyConfig config, HazelcastInstance hazelcast) {
+      Vertx vertx, ParleyConfig config, HazelcastInstance hazelcast, ParleyMetrics metrics) {
     String store = config.rateLimit().store();
     if (store.equals("auto")) {
       store = config.redis().enabled() ? "redis" : hazelcast != null ? "hazelcast" : "local";
@@ -41,7 +42,8 @@ public final class RateLimitStore {
         Redis redis = Redis.createClient(vertx, redisOptions(config.redis()));
         return new RateLimitStore(
             "redis",
-            new FallbackRateLimiter("redis", new RedisRateLimiter(redis, SHARED_TIMEOUT_MS), local),
+            new FallbackRateLimiter(
+                "redis", new RedisRateLimiter(redis, SHARED_TIMEOUT_MS), local, metrics),
             redis);
       }
       case "hazelcast" -> {
@@ -51,7 +53,10 @@ public final class RateLimitStore {
         return new RateLimitStore(
             "hazelcast",
             new FallbackRateLimiter(
-                "hazelcast", new HazelcastRateLimiter(hazelcast, SHARED_TIMEOUT_MS), local),
+                "hazelcast",
+                new HazelcastRateLimiter(hazelcast, SHARED_TIMEOUT_MS),
+                local,
+                metrics),
             null);
       }
       default -> {
@@ -61,11 +66,14 @@ public final class RateLimitStore {
   }
 
   static RedisOptions redisOptions(RedisConfig cfg) {
+    // a burst (say, parallel sign-ins) queues for a connection rather than failing over to local
+    // counts: the default wait queue of 24 overflowed under 40 parallel logins
     RedisOptions opts =
         new RedisOptions()
             .setConnectionString(cfg.url())
-            .setMaxPoolSize(8)
-            .setMaxWaitingHandlers(1024);
+            .setMaxPoolSize(cfg.poolSize())
+            .setMaxPoolWaiting(8192)
+            .setMaxWaitingHandlers(8192);
     if (!cfg.password().isEmpty()) {
       opts.setPassword(cfg.password());
     }

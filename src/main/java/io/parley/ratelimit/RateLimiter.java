@@ -30,9 +30,14 @@ public interface RateLimiter {
   /** Counts one hit on {@code key} and says whether it is within the limit. */
   Future<Decision> consume(Limit limit, String key);
 
-  /** Says whether a hit on {@code key} would be within the limit, without counting it. */
-  Future<Decision> peek(Limit limit, String key);
-
   /** Forgets the counts of {@code key} (e.g. after a successful sign-in). */
   Future<Void> reset(Limit limit, String key);
+
+  /**
+   * Gives back one hit that {@link #consume} counted, when the attempt turned out not to count (the
+   * count never goes below zero). Limits that guard work are taken before the work, so that
+   * parallel attempts cannot all pass a check made before any of them is counted; a rule that
+   * counts only failures refunds the successes afterwards.
+   */
+  Future<Void> refund(Limit limit, String key);
 }

@@ -15,9 +15,7 @@ import java.util.concurrent.TimeUnit;
 public final class RedisRateLimiter implements RateLimiter {
   private static final String KEY_PREFIX = "parley:rl:";
 
-  /**
-   * KEYS[1] counter; ARGV[1] hits to add (0 = peek); ARGV[2] window in ms. Returns {count, pttl}.
-   */
+  /** KEYS[1] counter; ARGV[1] hits to add; ARGV[2] window in ms. Returns {count, pttl}. */
   static final String SCRIPT =
       "local c = redis.call('INCRBY', KEYS[1], ARGV[1])\n"
           + "local ttl = redis.call('PTTL', KEYS[1])\n"
@@ -45,14 +43,23 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   @Override
-  public Future<Decision> peek(Limit limit, String key) {
-    return hit(limit, key, 0);
-  }
-
-  @Override
   public Future<Void> reset(Limit limit, String key) {
     return redis
         .send(Request.cmd(Command.DEL).arg(redisKey(limit, key)))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .mapEmpty();
+  }
+
+  /** KEYS[1] counter: one less, never below zero, keeping its expiry. */
+  static final String REFUND =
+      "local c = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+          + "if c > 0 then c = redis.call('DECR', KEYS[1]) end\n"
+          + "return c\n";
+
+  @Override
+  public Future<Void> refund(Limit limit, String key) {
+    return redis
+        .send(Request.cmd(Command.EVAL).arg(REFUND).arg(1).arg(redisKey(limit, key)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .mapEmpty();
   }
@@ -74,7 +81,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private static Decision decide(Limit limit, long n, Response r) {
     long count = r.get(0).toLong();
     long ttlMs = Math.max(0, r.get(1).toLong());
-    boolean allowed = n == 0 ? count < limit.max() : count <= limit.max();
+    boolean allowed = count <= limit.max();
     long remaining = Math.max(0, limit.max() - count);
     return new Decision(allowed, limit.max(), remaining, Math.max(1, (ttlMs + 999) / 1000));
   }

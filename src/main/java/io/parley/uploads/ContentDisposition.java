@@ -10,7 +10,14 @@ import java.nio.charset.StandardCharsets;
 final class ContentDisposition {
   private ContentDisposition() {}
 
-  static String attachment(String filename) {
+  static String attachment(String name) {
+    // names are checked when uploads start (FileNames); records from before that check may still
+    // hold direction-changing or invisible characters: they never reach a client
+    String filename =
+        name.codePoints()
+            .filter(cp -> Character.getType(cp) != Character.FORMAT)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
     StringBuilder ascii = new StringBuilder();
     filename
         .codePoints()

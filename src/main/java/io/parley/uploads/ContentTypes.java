@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,6 +31,38 @@ final class ContentTypes {
           "audio/mpeg",
           "audio/ogg",
           "text/plain");
+
+  /** The name endings each accepted type is served under; any other ending gets octet-stream. */
+  private static final Map<String, Set<String>> EXTENSIONS =
+      Map.of(
+          "image/png", Set.of("png"),
+          "image/jpeg", Set.of("jpg", "jpeg", "jpe", "jfif"),
+          "image/gif", Set.of("gif"),
+          "image/webp", Set.of("webp"),
+          "application/pdf", Set.of("pdf"),
+          "video/mp4", Set.of("mp4", "m4v"),
+          "audio/mpeg", Set.of("mp3", "mpga"),
+          "audio/ogg", Set.of("ogg", "oga", "opus"),
+          "text/plain", Set.of("txt", "text", "log", "md", "csv"));
+
+  /** Served when the name does not end as its type does: bytes only, nothing to open or run. */
+  static final String OCTET_STREAM = "application/octet-stream";
+
+  /**
+   * The type a download is served as: the stored (checked) type when the file name ends as that
+   * type's files do, else {@code application/octet-stream}, so that "invoice.exe" sent as {@code
+   * text/plain} is saved as bytes, never handed to anything as text.
+   */
+  static String servedAs(String type, String filename) {
+    Set<String> endings = EXTENSIONS.get(type);
+    int dot = filename == null ? -1 : filename.lastIndexOf('.');
+    if (endings == null || dot < 0 || dot == filename.length() - 1) {
+      return OCTET_STREAM;
+    }
+    return endings.contains(filename.substring(dot + 1).toLowerCase(Locale.ROOT))
+        ? type
+        : OCTET_STREAM;
+  }
 
   private static final List<String> MARKUP =
       List.of(

@@ -38,8 +38,24 @@ final class FileNames {
   }
 
   private static String pathLike(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      i += Character.charCount(cp);
+      int type = Character.getType(cp);
+      // bidi overrides and isolates (U+202E makes "gpj.exe" read "exe.jpg"), zero-width and
+      // other invisible format characters, lone surrogates, private-use and unassigned code
+      // points: a name must read as what it is
+      if (type == Character.FORMAT
+          || type == Character.SURROGATE
+          || type == Character.PRIVATE_USE
+          || type == Character.UNASSIGNED
+          || invisible(cp)) {
+        return "filename must not contain invisible or direction-changing characters";
+      }
+      if (cp > 0xFFFF) {
+        continue;
+      }
+      char c = (char) cp;
       if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
         return "filename must not contain control characters";
       }
@@ -60,6 +76,17 @@ final class FileNames {
       return "filename must name a file";
     }
     return null;
+  }
+
+  /** Fillers and blanks that render as nothing (not FORMAT characters, yet just as deceptive). */
+  private static boolean invisible(int cp) {
+    return cp == 0x115F
+        || cp == 0x1160
+        || cp == 0x3164
+        || cp == 0xFFA0
+        || cp == 0x2800
+        || (cp >= 0xFE00 && cp <= 0xFE0F)
+        || (cp >= 0xE0100 && cp <= 0xE01EF);
   }
 
   /** %XX sequences decoded as UTF-8 bytes; anything else kept as it is. */

@@ -13,12 +13,14 @@ import java.util.List;
 /**
  * The {@code uploads} collection: owner, conversationId, storage (local|s3), storageKey (the
  * checked bytes), incomingKey (where the client sends them), filename, contentType, size, status
- * (pending|ready), createdAt, expiresAt (of the upload URL), tokenHash (local mode), readyAt.
+ * (pending|ready|discarded), createdAt, expiresAt (of the upload URL), tokenHash (local mode),
+ * readyAt, sentAt (when a stored message first carried it).
  */
 final class UploadRepository {
   static final String COLLECTION = "uploads";
   static final String PENDING = "pending";
   static final String READY = "ready";
+  static final String DISCARDED = "discarded";
 
   private final MongoClient mongo;
 
@@ -50,6 +52,57 @@ final class UploadRepository {
             .put("$unset", new JsonObject().put("tokenHash", "")),
         new FindOptions(),
         new UpdateOptions().setReturningNewDocument(true));
+  }
+
+  /** Notes that stored messages carry these uploads (the first time only). */
+  Future<Void> markSent(List<String> ids, Instant at) {
+    return mongo
+        .updateCollectionWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("_id", new JsonObject().put("$in", new JsonArray(ids)))
+                .put("status", READY)
+                .putNull("sentAt"),
+            new JsonObject().put("$set", new JsonObject().put("sentAt", MongoSupport.date(at))),
+            new UpdateOptions().setMulti(true))
+        .mapEmpty();
+  }
+
+  /** The owner's uploads among {@code ids} → discarded (unreadable); returns what was marked. */
+  Future<List<JsonObject>> markDiscarded(String ownerId, List<String> ids, Instant at) {
+    JsonObject mine =
+        new JsonObject()
+            .put("_id", new JsonObject().put("$in", new JsonArray(ids)))
+            .put("owner", ownerId);
+    return mongo
+        .updateCollectionWithOptions(
+            COLLECTION,
+            mine,
+            new JsonObject()
+                .put(
+                    "$set",
+                    new JsonObject()
+                        .put("status", DISCARDED)
+                        .put("discardedAt", MongoSupport.date(at))),
+            new UpdateOptions().setMulti(true))
+        .compose(r -> mongo.find(COLLECTION, mine.copy().put("status", DISCARDED)));
+  }
+
+  /** Discarded uploads whose bytes may still be stored (their removal failed or was cut short). */
+  Future<List<JsonObject>> findDiscarded(int limit) {
+    return mongo.findWithOptions(
+        COLLECTION, new JsonObject().put("status", DISCARDED), new FindOptions().setLimit(limit));
+  }
+
+  /** Ready uploads made before {@code createdBefore} that no stored message is known to carry. */
+  Future<List<JsonObject>> findUnsent(Instant createdBefore, int limit) {
+    return mongo.findWithOptions(
+        COLLECTION,
+        new JsonObject()
+            .put("status", READY)
+            .putNull("sentAt")
+            .put("createdAt", new JsonObject().put("$lt", MongoSupport.date(createdBefore))),
+        new FindOptions().setLimit(limit));
   }
 
   Future<Void> delete(String id) {

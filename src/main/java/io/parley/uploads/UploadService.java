@@ -6,10 +6,13 @@ import io.parley.bus.ApiException;
 import io.parley.bus.AuthApi.Caller;
 import io.parley.bus.ChatApi.ConversationRef;
 import io.parley.bus.Failure;
+import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.ContentPath;
 import io.parley.bus.UploadsApi.ContentTarget;
 import io.parley.bus.UploadsApi.CreateUpload;
+import io.parley.bus.UploadsApi.DiscardUploads;
 import io.parley.bus.UploadsApi.ResolveAttachments;
+import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.config.ParleyConfig.UploadsConfig;
 import io.parley.mongo.MongoSupport;
@@ -330,39 +333,91 @@ final class UploadService {
 
   // --- download -----------------------------------------------------------------------------
 
+  /**
+   * Who may read an upload: its uploader, until a deletion discards it; anyone else only while a
+   * message that is not deleted carries it in a conversation they belong to (asked of the
+   * persistence verticle, which owns messages). An upload that was never sent is its uploader's
+   * alone, whoever guesses its id. Everything else is 404, exactly as an unknown id.
+   */
   Future<JsonObject> download(UploadRef r) {
     if (!MongoSupport.isId(r.uploadId())) {
       throw uploadNotFound();
     }
+    String me = r.caller().userId();
     return uploads
         .findById(r.uploadId())
         .compose(
             doc -> {
-              if (doc == null) {
+              if (doc == null || UploadRepository.DISCARDED.equals(doc.getString("status"))) {
                 return Future.failedFuture(uploadNotFound());
               }
-              return requireMember(r.caller(), doc.getString("conversationId"))
-                  .recover(
-                      err ->
-                          Future.failedFuture(
-                              ApiError.from(err).status() == 404 ? uploadNotFound() : err))
+              boolean mine = me.equals(doc.getString("owner"));
+              boolean ready = UploadRepository.READY.equals(doc.getString("status"));
+              if (mine) {
+                return ready
+                    ? Future.succeededFuture(doc)
+                    : Future.failedFuture(
+                        new ApiException(
+                            Failure.CONFLICT,
+                            "upload_not_ready",
+                            "The upload is not complete yet"));
+              }
+              if (!ready) {
+                return Future.failedFuture(uploadNotFound());
+              }
+              return requireCarried(r.caller(), doc.getString("conversationId"), r.uploadId())
                   .map(doc);
             })
         .compose(
-            doc -> {
-              if (!UploadRepository.READY.equals(doc.getString("status"))) {
-                return Future.failedFuture(
-                    new ApiException(
-                        Failure.CONFLICT, "upload_not_ready", "The upload is not complete yet"));
-              }
-              return store
-                  .download(
-                      doc.getString("storageKey"),
-                      doc.getString("filename"),
-                      doc.getString("contentType"),
-                      doc.getLong("size"),
-                      cfg.urlExpiry())
-                  .map(d -> d.toJson());
+            doc ->
+                store
+                    .download(
+                        doc.getString("storageKey"),
+                        doc.getString("filename"),
+                        ContentTypes.servedAs(
+                            doc.getString("contentType"), doc.getString("filename")),
+                        doc.getLong("size"),
+                        cfg.urlExpiry())
+                    .map(d -> d.toJson()));
+  }
+
+  /** Messages carry these uploads now: they are kept by the unsent-upload sweep. */
+  Future<JsonObject> sent(UploadIds ids) {
+    List<String> valid = ids.uploadIds().stream().filter(MongoSupport::isId).toList();
+    if (valid.isEmpty()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    return uploads.markSent(valid, clock.instant()).map(new JsonObject());
+  }
+
+  /**
+   * The owner's uploads whose message was deleted for everyone: unreadable from this moment (their
+   * record says discarded), then their bytes and record are removed. A removal that fails is
+   * retried by the clean-up.
+   */
+  Future<JsonObject> discard(DiscardUploads d) {
+    List<String> valid = d.uploadIds().stream().filter(MongoSupport::isId).toList();
+    if (valid.isEmpty()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    return uploads
+        .markDiscarded(d.ownerId(), valid, clock.instant())
+        .onSuccess(docs -> docs.forEach(this::removeDiscarded))
+        .map(new JsonObject());
+  }
+
+  private Future<Boolean> removeDiscarded(JsonObject doc) {
+    return Future.join(
+            store.delete(doc.getString("storageKey")), store.delete(doc.getString("incomingKey")))
+        .compose(v -> uploads.delete(doc.getString("_id")))
+        .map(true)
+        .otherwise(
+            err -> {
+              LOG.warn(
+                  "removing discarded upload {} failed (retried later): {}",
+                  doc.getString("_id"),
+                  err.getMessage());
+              return false;
             });
   }
 
@@ -442,7 +497,77 @@ final class UploadService {
                     LOG.info("removed {} left-over partial upload files", n);
                   }
                 });
-    return swept.otherwiseEmpty().compose(ignored -> removeAbandoned(now));
+    return swept
+        .otherwiseEmpty()
+        .compose(ignored -> removeAbandoned(now))
+        .compose(n -> removeUnsent(now).map(m -> n + m))
+        .compose(n -> retryDiscarded().map(m -> n + m));
+  }
+
+  /**
+   * Ready uploads older than {@code uploads.unsentMaxAge} that no stored message is known to carry:
+   * those the persistence verticle confirms no message carries are removed; the others are noted as
+   * sent (their notification was lost).
+   */
+  private Future<Integer> removeUnsent(Instant now) {
+    return uploads
+        .findUnsent(now.minus(cfg.unsentMaxAge()), CLEANUP_BATCH)
+        .compose(
+            docs -> {
+              if (docs.isEmpty()) {
+                return Future.succeededFuture(0);
+              }
+              List<String> ids = docs.stream().map(d -> d.getString("_id")).toList();
+              return ask(Addresses.ATTACHMENTS_REFERENCED, new UploadIds(ids).toJson())
+                  .compose(
+                      reply -> {
+                        List<String> carried = UploadIds.fromJson(reply).uploadIds();
+                        List<Future<Boolean>> removed = new ArrayList<>();
+                        for (JsonObject d : docs) {
+                          if (!carried.contains(d.getString("_id"))) {
+                            removed.add(
+                                uploads
+                                    .markDiscarded(
+                                        d.getString("owner"), List.of(d.getString("_id")), now)
+                                    .compose(
+                                        marked ->
+                                            marked.isEmpty()
+                                                ? Future.succeededFuture(false)
+                                                : removeDiscarded(marked.get(0))));
+                          }
+                        }
+                        Future<Void> noted =
+                            carried.isEmpty()
+                                ? Future.succeededFuture()
+                                : uploads.markSent(carried, now);
+                        return noted.compose(v -> count(removed));
+                      });
+            });
+  }
+
+  private Future<Integer> retryDiscarded() {
+    return uploads
+        .findDiscarded(CLEANUP_BATCH)
+        .compose(
+            docs -> {
+              List<Future<Boolean>> removed = new ArrayList<>();
+              docs.forEach(d -> removed.add(removeDiscarded(d)));
+              return count(removed);
+            });
+  }
+
+  private static Future<Integer> count(List<Future<Boolean>> removed) {
+    return Future.join(removed)
+        .transform(
+            ar -> {
+              int n = 0;
+              for (Future<Boolean> f : removed) {
+                if (f.succeeded() && f.result()) {
+                  n++;
+                }
+              }
+              return Future.succeededFuture(n);
+            });
   }
 
   private Future<Integer> removeAbandoned(Instant now) {
@@ -464,17 +589,7 @@ final class UploadService {
                                         .map(true)
                                     : Future.succeededFuture(false)));
               }
-              return Future.join(removed)
-                  .transform(
-                      ar -> {
-                        int n = 0;
-                        for (Future<Boolean> f : removed) {
-                          if (f.succeeded() && f.result()) {
-                            n++;
-                          }
-                        }
-                        return Future.succeededFuture(n);
-                      });
+              return count(removed);
             });
   }
 
@@ -496,13 +611,27 @@ final class UploadService {
 
   /** Asks the persistence verticle (owner of conversations) whether the caller is a member. */
   private Future<Void> requireMember(Caller caller, String conversationId) {
+    return ask(
+            Addresses.CONVERSATIONS_MEMBERSHIP,
+            new ConversationRef(caller, conversationId).toJson())
+        .mapEmpty();
+  }
+
+  /** Asks the persistence verticle whether a live message the caller may see carries the upload. */
+  private Future<Void> requireCarried(Caller caller, String conversationId, String uploadId) {
+    return ask(
+            Addresses.ATTACHMENTS_ACCESS,
+            new AttachmentAccess(caller, conversationId, uploadId).toJson())
+        .recover(
+            err -> Future.failedFuture(ApiError.from(err).status() == 404 ? uploadNotFound() : err))
+        .mapEmpty();
+  }
+
+  private Future<JsonObject> ask(String address, JsonObject body) {
     return vertx
         .eventBus()
-        .request(
-            Addresses.CONVERSATIONS_MEMBERSHIP,
-            new ConversationRef(caller, conversationId).toJson(),
-            busOptions)
-        .<Void>mapEmpty()
+        .<JsonObject>request(address, body, busOptions)
+        .map(m -> m.body())
         .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
   }
 

@@ -6,7 +6,9 @@ import io.parley.bus.BusService;
 import io.parley.bus.HealthReport;
 import io.parley.bus.UploadsApi.ContentTarget;
 import io.parley.bus.UploadsApi.CreateUpload;
+import io.parley.bus.UploadsApi.DiscardUploads;
 import io.parley.bus.UploadsApi.ResolveAttachments;
+import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.config.ParleyConfig.UploadsConfig;
 import io.parley.mongo.MongoSupport;
@@ -81,6 +83,9 @@ public final class UploadsVerticle extends VerticleBase {
         consumers,
         Addresses.UPLOADS_RESOLVE,
         req -> uploads.resolve(ResolveAttachments.fromJson(req)));
+    serve(consumers, Addresses.UPLOADS_SENT, req -> uploads.sent(UploadIds.fromJson(req)));
+    serve(
+        consumers, Addresses.UPLOADS_DISCARD, req -> uploads.discard(DiscardUploads.fromJson(req)));
 
     cleanupTimer =
         vertx.setPeriodic(

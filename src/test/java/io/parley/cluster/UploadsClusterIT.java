@@ -88,15 +88,16 @@ class UploadsClusterIT {
     String id = t.getString("uploadId");
     assertThat(onA.post("/api/uploads/" + id + "/complete", null, ada.token()).statusCode())
         .isEqualTo(200);
-    assertThat(onA.get("/api/uploads/" + id, bob.token()).body().getBytes()).isEqualTo(bytes);
-    assertThat(onA.on(services.httpPort()).get("/api/uploads/" + id, bob.token()).body().getBytes())
-        .isEqualTo(bytes);
     var msg =
         onA.post(
             "/api/conversations/" + conv + "/messages",
             new JsonObject().put("clientId", "c1").put("attachmentIds", new JsonArray().add(id)),
             ada.token());
     assertThat(msg.statusCode()).isEqualTo(201);
+    // sent: the other member reads it through either node
+    assertThat(onA.get("/api/uploads/" + id, bob.token()).body().getBytes()).isEqualTo(bytes);
+    assertThat(onA.on(services.httpPort()).get("/api/uploads/" + id, bob.token()).body().getBytes())
+        .isEqualTo(bytes);
     assertThat(
             msg.bodyAsJsonObject()
                 .getJsonObject("message")

@@ -40,7 +40,8 @@ class OperationsConfigTest {
     assertThat(c.rateLimit().authWindow()).isEqualTo(Duration.ofMinutes(15));
     assertThat(c.rateLimit().authMaxRequests()).isEqualTo(30);
     assertThat(c.metrics().enabled()).isTrue();
-    assertThat(c.metrics().port()).isZero();
+    assertThat(c.metrics().port()).isEqualTo(9464);
+    assertThat(c.metrics().host()).isEqualTo("127.0.0.1");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +41,8 @@ class MetricsIT {
   void theScrapeCountsMessagesStreamsAndRefusalsAfterTraffic() {
     Map<String, String> env = TestNodes.env(dir);
     env.put("RATE_LIMIT_USER_MAX_REQUESTS", "8");
+    int metricsPort = TestNodes.freePort();
+    env.put("METRICS_PORT", String.valueOf(metricsPort));
     node = TestNodes.start(env, dir);
     Api api = new Api(http, node.httpPort());
 
@@ -87,7 +90,7 @@ class MetricsIT {
     }
     assertThat(refused).isPositive();
 
-    var res = api.get("/metrics", null);
+    var res = http.get(metricsPort, "/metrics");
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.getHeader("Content-Type")).startsWith("text/plain");
     String scrape = res.bodyAsString();
@@ -114,7 +117,21 @@ class MetricsIT {
     node = TestNodes.start(env, dir);
     assertThat(node.metricsPort()).isEqualTo(port);
     assertThat(http.get(port, "/metrics").bodyAsString()).contains("parley_messages_stored_total");
-    assertThat(http.get(node.httpPort(), "/metrics").statusCode()).isEqualTo(404);
+    // the API port never serves metrics, however the path is spelt
+    for (String p :
+        List.of(
+            "/metrics", "/metrics/", "//metrics", "/%6detrics", "/./metrics", "/x/../metrics")) {
+      var res = http.get(node.httpPort(), p);
+      assertThat(res.statusCode()).as(p).isEqualTo(404);
+      assertThat(res.bodyAsString()).as(p).doesNotContain("parley_");
+    }
+  }
+
+  @Test
+  void theManagementPortListensOnLoopbackByDefault() {
+    var cfg = io.parley.config.ConfigLoader.load(Map.of(), dir).config().metrics();
+    assertThat(cfg.host()).isEqualTo("127.0.0.1");
+    assertThat(cfg.port()).isEqualTo(9464);
   }
 
   @Test

@@ -45,11 +45,13 @@ class ProcessIT {
   @Test
   void sigtermStopsTheNodeCleanlyAndLeavesNothingBehind() throws Exception {
     int port = TestNodes.freePort();
+    int metricsPort = TestNodes.freePort();
     Process p =
         launch(
             Map.of(
                 "PORT", String.valueOf(port),
                 "HOST", "127.0.0.1",
+                "METRICS_PORT", String.valueOf(metricsPort),
                 "PARLEY_EMBEDDED_MONGO_PORT", "0",
                 "LOG_LEVEL", "info"));
     try (Http http = new Http()) {
@@ -69,6 +71,11 @@ class ProcessIT {
       assertThat(status).as(log()).isEqualTo(200);
     }
     // the operator's deployment check, shipped in the same jar
+    try (Http http = new Http()) {
+      // metrics on the management port, never on the API port
+      assertThat(http.get(metricsPort, "/metrics").bodyAsString()).contains("jvm_memory_used");
+      assertThat(http.get(port, "/metrics").statusCode()).isEqualTo(404);
+    }
     Process verify = launch(Map.of(), "verify", "--url", "http://127.0.0.1:" + port);
     assertThat(verify.waitFor(90, TimeUnit.SECONDS)).isTrue();
     String verifyOut = Files.readString(dir.resolve("verify.log"), StandardCharsets.UTF_8);

@@ -223,6 +223,22 @@ class S3UploadsIT {
     assertThat(exists("incoming/" + record.getString("incomingKey"))).isFalse();
     assertThat(objectsOf(id)).isEqualTo(1);
 
+    // sent in a message: then members (not only the uploader) may read it
+    var msg =
+        api.post(
+            "/api/conversations/" + conversationId + "/messages",
+            new JsonObject()
+                .put("clientId", "s3-" + id)
+                .put("attachmentIds", new JsonArray().add(id)),
+            ada.token());
+    assertThat(msg.statusCode()).isEqualTo(201);
+    assertThat(
+            msg.bodyAsJsonObject()
+                .getJsonObject("message")
+                .getJsonArray("attachments")
+                .getJsonObject(0)
+                .getString("uploadId"))
+        .isEqualTo(id);
     var redirect =
         http.client()
             .get(node.httpPort(), "127.0.0.1", "/api/uploads/" + id)
@@ -243,23 +259,6 @@ class S3UploadsIT {
     var stranger = api.get("/api/uploads/" + id, eve.token());
     assertThat(stranger.statusCode()).isEqualTo(404);
     assertThat(errorCode(stranger)).isEqualTo("upload_not_found");
-
-    // and it can be attached to a message
-    var msg =
-        api.post(
-            "/api/conversations/" + conversationId + "/messages",
-            new JsonObject()
-                .put("clientId", "s3-" + id)
-                .put("attachmentIds", new JsonArray().add(id)),
-            ada.token());
-    assertThat(msg.statusCode()).isEqualTo(201);
-    assertThat(
-            msg.bodyAsJsonObject()
-                .getJsonObject("message")
-                .getJsonArray("attachments")
-                .getJsonObject(0)
-                .getString("uploadId"))
-        .isEqualTo(id);
   }
 
   @Test

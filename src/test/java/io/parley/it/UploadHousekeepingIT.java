@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Abandoned uploads are removed (record and bytes); each user may start only so many uploads. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UploadHousekeepingIT {
-  static final int LIMIT = 4;
+  static final int LIMIT = 6;
 
   @TempDir static Path dir;
   Path uploadDir;
@@ -52,6 +52,7 @@ class UploadHousekeepingIT {
         "uploads:\n"
             + "  cleanupInterval: 200ms\n"
             + "  pendingMaxAge: 1h\n"
+            + "  unsentMaxAge: 1h\n"
             + "  createLimitPerHour: "
             + LIMIT
             + "\n");
@@ -128,6 +129,15 @@ class UploadHousekeepingIT {
     String done = create(bob, bytes).getString("uploadId");
     assertThat(api.post("/api/uploads/" + done + "/complete", null, bob.token()).statusCode())
         .isEqualTo(200);
+    assertThat(
+            api.post(
+                    "/api/conversations/" + conversationId + "/messages",
+                    new JsonObject()
+                        .put("clientId", "done-" + done)
+                        .put("attachmentIds", new JsonArray().add(done)),
+                    bob.token())
+                .statusCode())
+        .isEqualTo(201);
     assertThat(filesOf(abandoned)).hasSize(1);
     age(abandoned);
     age(done);
@@ -138,12 +148,67 @@ class UploadHousekeepingIT {
                     db.findOne("uploads", new JsonObject().put("_id", abandoned)) == null
                         && filesOf(abandoned).isEmpty()))
         .isTrue();
-    // younger than the age, or complete: kept
+    // younger than the age, or complete and sent: kept
     assertThat(db.findOne("uploads", new JsonObject().put("_id", fresh))).isNotNull();
     assertThat(filesOf(fresh)).hasSize(1);
     assertThat(db.findOne("uploads", new JsonObject().put("_id", done)).getString("status"))
         .isEqualTo("ready");
-    assertThat(api.get("/api/uploads/" + done, ada.token()).body().getBytes()).isEqualTo(bytes);
+    assertThat(api.get("/api/uploads/" + done, bob.token()).body().getBytes()).isEqualTo(bytes);
+  }
+
+  /** One user must not fill the storage with completed files that nobody is ever sent. */
+  @Test
+  void completedUploadsNoMessageCarriesAreRemovedAfterTheirAge() throws Exception {
+    byte[] bytes = png(300);
+    String unsent = create(bob, bytes).getString("uploadId");
+    String sent = create(bob, bytes).getString("uploadId");
+    String lostNotice = create(bob, bytes).getString("uploadId");
+    for (String id : List.of(unsent, sent, lostNotice)) {
+      assertThat(api.post("/api/uploads/" + id + "/complete", null, bob.token()).statusCode())
+          .isEqualTo(200);
+    }
+    for (String id : List.of(sent, lostNotice)) {
+      var msg =
+          api.post(
+              "/api/conversations/" + conversationId + "/messages",
+              new JsonObject()
+                  .put("clientId", "h-" + id)
+                  .put("attachmentIds", new JsonArray().add(id)),
+              bob.token());
+      assertThat(msg.statusCode()).isEqualTo(201);
+    }
+    assertThat(
+            eventually(
+                () ->
+                    db.findOne("uploads", new JsonObject().put("_id", lostNotice))
+                            .getValue("sentAt")
+                        != null))
+        .isTrue();
+    // as if the "sent" notice had been lost on the bus
+    db.update(
+        "uploads",
+        new JsonObject().put("_id", lostNotice),
+        new JsonObject().put("$set", new JsonObject().putNull("sentAt")));
+    for (String id : List.of(unsent, sent, lostNotice)) {
+      age(id);
+    }
+    assertThat(
+            eventually(
+                () ->
+                    db.findOne("uploads", new JsonObject().put("_id", unsent)) == null
+                        && filesOf(unsent).isEmpty()))
+        .isTrue();
+    // what messages carry stays (the lost notice is found again by asking)
+    assertThat(
+            eventually(
+                () ->
+                    db.findOne("uploads", new JsonObject().put("_id", lostNotice))
+                            .getValue("sentAt")
+                        != null))
+        .isTrue();
+    for (String id : List.of(sent, lostNotice)) {
+      assertThat(api.get("/api/uploads/" + id, ada.token()).body().getBytes()).isEqualTo(bytes);
+    }
   }
 
   @Test

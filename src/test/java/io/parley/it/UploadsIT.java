@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
+import io.parley.testing.Await;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
 import io.parley.testing.TestNodes;
@@ -129,6 +130,19 @@ class UploadsIT {
     return t.getString("uploadId");
   }
 
+  /** Sends a message carrying the upload; returns the stored message. */
+  JsonObject sendWith(Account who, String conv, String uploadId) {
+    var res =
+        api.post(
+            "/api/conversations/" + conv + "/messages",
+            new JsonObject()
+                .put("clientId", "with-" + uploadId)
+                .put("attachmentIds", new JsonArray().add(uploadId)),
+            who.token());
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    return res.bodyAsJsonObject().getJsonObject("message");
+  }
+
   JsonObject record(String id) {
     return db.findOne("uploads", new JsonObject().put("_id", id));
   }
@@ -177,6 +191,7 @@ class UploadsIT {
     assertThat(files.get(0)).matches("[0-9a-f]{24}-[0-9a-f]{32}");
     assertThat(Files.readAllBytes(uploadDir.resolve(files.get(0)))).isEqualTo(bytes);
 
+    sendWith(p.a(), p.conversationId(), id);
     var got = api.get("/api/uploads/" + id, p.b().token());
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(got.body().getBytes()).isEqualTo(bytes);
@@ -200,6 +215,7 @@ class UploadsIT {
     Pair p = pair();
     byte[] bytes = png(1000);
     String id = ready(p.a(), p.conversationId(), "r.png", "image/png", bytes);
+    sendWith(p.a(), p.conversationId(), id);
     var part =
         api.raw(
             HttpMethod.GET,
@@ -274,6 +290,100 @@ class UploadsIT {
     assertThat(errorCode(unknown)).isEqualTo("upload_not_found");
     var notAnId = api.get("/api/uploads/..%2F..%2Fetc%2Fpasswd", p.a().token());
     assertThat(notAnId.statusCode()).isEqualTo(404);
+  }
+
+  /** An upload nobody was sent is its uploader's alone, whoever learns or guesses its id. */
+  @Test
+  void anUnsentUploadIsReadableByItsUploaderOnly() {
+    Pair p = pair();
+    byte[] bytes = png(300);
+    String id = ready(p.a(), p.conversationId(), "draft.png", "image/png", bytes);
+    var member = api.get("/api/uploads/" + id, p.b().token());
+    assertThat(member.statusCode()).isEqualTo(404);
+    assertThat(errorCode(member)).isEqualTo("upload_not_found");
+    assertThat(api.get("/api/uploads/" + id, p.a().token()).body().getBytes()).isEqualTo(bytes);
+    sendWith(p.a(), p.conversationId(), id);
+    assertThat(api.get("/api/uploads/" + id, p.b().token()).body().getBytes()).isEqualTo(bytes);
+  }
+
+  @Test
+  void theAttachmentsOfAMessageDeletedForEveryoneAreGone() {
+    Pair p = pair();
+    byte[] bytes = png(400);
+    String id = ready(p.a(), p.conversationId(), "gone.png", "image/png", bytes);
+    JsonObject m = sendWith(p.a(), p.conversationId(), id);
+    assertThat(api.get("/api/uploads/" + id, p.b().token()).statusCode()).isEqualTo(200);
+    assertThat(api.delete("/api/messages/" + m.getString("id"), p.a().token()).statusCode())
+        .isEqualTo(204);
+    for (Account who : List.of(p.a(), p.b())) {
+      var res = api.get("/api/uploads/" + id, who.token());
+      assertThat(res.statusCode()).isEqualTo(404);
+      assertThat(errorCode(res)).isEqualTo("upload_not_found");
+    }
+    // and the bytes are deleted from storage, the record with them
+    assertThat(Await.until(10_000, () -> filesOf(id).isEmpty() && record(id) == null)).isTrue();
+    // nor can the deleted upload be sent again
+    var resend =
+        api.post(
+            "/api/conversations/" + p.conversationId() + "/messages",
+            new JsonObject()
+                .put("clientId", "again-" + id)
+                .put("attachmentIds", new JsonArray().add(id)),
+            p.a().token());
+    assertThat(resend.statusCode()).isEqualTo(400);
+    assertThat(errorCode(resend)).isEqualTo("attachment_not_found");
+  }
+
+  @Test
+  void anUploadTwoMessagesCarrySurvivesTheDeletionOfOne() {
+    Pair p = pair();
+    byte[] bytes = png(500);
+    String id = ready(p.a(), p.conversationId(), "twice.png", "image/png", bytes);
+    JsonObject first = sendWith(p.a(), p.conversationId(), id);
+    var second =
+        api.post(
+            "/api/conversations/" + p.conversationId() + "/messages",
+            new JsonObject()
+                .put("clientId", "second-" + id)
+                .put("attachmentIds", new JsonArray().add(id)),
+            p.a().token());
+    assertThat(second.statusCode()).isEqualTo(201);
+    assertThat(api.delete("/api/messages/" + first.getString("id"), p.a().token()).statusCode())
+        .isEqualTo(204);
+    assertThat(api.get("/api/uploads/" + id, p.b().token()).body().getBytes()).isEqualTo(bytes);
+  }
+
+  @Test
+  void namesWithDirectionOverridesOrInvisibleCharactersAreRefused() {
+    Pair p = pair();
+    long before = db.count("uploads", new JsonObject().put("owner", p.a().id()));
+    for (String name :
+        List.of(
+            "invoice\u202Egpj.exe", // right-to-left override: reads "invoiceexe.jpg"
+            "a\u200Bb.png", // zero-width space
+            "\u2066x\u2069.png", // isolates
+            "x\u00AD.png", // soft hyphen
+            "\u3164.png", // Hangul filler
+            "x\uFEFF.png")) { // zero-width no-break space
+      var res =
+          api.post(
+              "/api/uploads", createBody(p.conversationId(), name, "image/png", 10), p.a().token());
+      assertThat(res.statusCode()).as(name).isEqualTo(400);
+      assertThat(errorCode(res)).as(name).isEqualTo("invalid_filename");
+    }
+    assertThat(db.count("uploads", new JsonObject().put("owner", p.a().id()))).isEqualTo(before);
+  }
+
+  @Test
+  void aFileWhoseNameIsNotItsTypeIsServedAsBytes() {
+    Pair p = pair();
+    byte[] text = "just text\n".getBytes(StandardCharsets.UTF_8);
+    String id = ready(p.a(), p.conversationId(), "invoice.exe", "text/plain", text);
+    var got = api.get("/api/uploads/" + id, p.a().token());
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(got.getHeader("Content-Type")).isEqualTo("application/octet-stream");
+    assertThat(got.getHeader("Content-Disposition")).startsWith("attachment;");
+    assertThat(got.body().getBytes()).isEqualTo(text);
   }
 
   @Test
@@ -521,7 +631,7 @@ class UploadsIT {
     Answer again = put(t, other);
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.errorCode()).isEqualTo("upload_already_complete");
-    assertThat(api.get("/api/uploads/" + t.getString("uploadId"), p.b().token()).body().getBytes())
+    assertThat(api.get("/api/uploads/" + t.getString("uploadId"), p.a().token()).body().getBytes())
         .isEqualTo(bytes);
   }
 

@@ -44,6 +44,8 @@ public final class TestNodes {
     env.put("JWT_SECRET", TEST_SECRET);
     env.put("LOG_LEVEL", System.getProperty("parley.log.level", "warn"));
     env.put("PARLEY_INSTANCES", "http=2");
+    // many nodes share this host in tests: no management port unless a test asks for one
+    env.put("METRICS_PORT", "0");
     // tests register many users from one address
     env.put("PARLEY_REGISTRATIONS_PER_HOUR", "1000000");
     // request limits out of the way of tests about something else; limit tests set low ones
