@@ -14,6 +14,7 @@ import io.parley.http.HttpVerticle;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.persistence.PersistenceVerticle;
 import io.parley.ratelimit.RateLimitStore;
+import io.parley.relay.RedisRelay;
 import io.parley.uploads.UploadsVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -125,6 +126,13 @@ public final class Node {
                   RateLimitStore.create(
                       vertx, config, hz == null ? null : hz.getHazelcastInstance(), metrics);
               LOG.info("rate-limit counters: {}", limits.kind());
+              RedisRelay relay =
+                  config.redis().enabled()
+                      ? new RedisRelay(vertx, config.redis(), nodeId, metrics)
+                      : null;
+              if (relay != null) {
+                relay.start();
+              }
               NodeContext ctx =
                   new NodeContext(
                       config,
@@ -133,7 +141,8 @@ public final class Node {
                       hz != null,
                       () -> hz == null ? 1 : hz.getNodes().size(),
                       limits.limiter(),
-                      metrics);
+                      metrics,
+                      relay);
               Node node = new Node(config, embedded, vertx, ctx, limits);
               return node.deployRoles()
                   .compose(v -> node.startManagementServer())
@@ -325,6 +334,9 @@ public final class Node {
         .eventually(
             () -> {
               rateLimits.close();
+              if (context.relay() != null) {
+                context.relay().close();
+              }
               return Future.succeededFuture();
             })
         .eventually(vertx::close)

@@ -3,6 +3,7 @@ package io.parley;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.ratelimit.RateLimiter;
+import io.parley.relay.RedisRelay;
 import java.util.function.IntSupplier;
 
 /**
@@ -15,6 +16,7 @@ import java.util.function.IntSupplier;
  * @param clusterMembers members of the cluster as this node sees them (1 when standalone)
  * @param rateLimiter the node's rate-limit counters (shared across the cluster when clustered)
  * @param metrics the node's own meters (counted but not exposed when metrics are off)
+ * @param relay the node's Redis relay, or null when none is configured
  */
 public record NodeContext(
     ParleyConfig config,
@@ -23,17 +25,5 @@ public record NodeContext(
     boolean clustered,
     IntSupplier clusterMembers,
     RateLimiter rateLimiter,
-    ParleyMetrics metrics) {
-
-  /** A context whose meters are not exposed (tests and tools that build one by hand). */
-  public NodeContext(
-      ParleyConfig config,
-      String nodeId,
-      String mongoUri,
-      boolean clustered,
-      IntSupplier clusterMembers,
-      RateLimiter rateLimiter) {
-    this(
-        config, nodeId, mongoUri, clustered, clusterMembers, rateLimiter, ParleyMetrics.disabled());
-  }
-}
+    ParleyMetrics metrics,
+    RedisRelay relay) {}

@@ -20,6 +20,7 @@ import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Decision;
 import io.parley.ratelimit.RateLimiter.Limit;
+import io.parley.security.DisplayText;
 import io.parley.security.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -173,15 +174,43 @@ final class AccountService {
   Future<Grant> grant(JsonObject user, String deviceName, Client client) {
     Instant issuedAt = now().truncatedTo(ChronoUnit.SECONDS);
     Instant expiresAt = issuedAt.plus(ctx.config().jwt().expiresIn());
+    String userId = user.getString("_id");
     return sessions
-        .create(
-            user.getString("_id"),
-            deviceName,
-            client.userAgent(),
-            client.address(),
-            issuedAt,
-            expiresAt)
+        .create(userId, deviceName, client.userAgent(), client.address(), issuedAt, expiresAt)
+        .compose(session -> signOutBeyondCap(userId, session).map(session))
         .map(session -> mint(user, session, issuedAt, expiresAt));
+  }
+
+  /**
+   * Past {@link #MAX_SESSIONS_PER_USER}: the least recently seen sessions (never the new one) go.
+   */
+  private Future<Void> signOutBeyondCap(String userId, JsonObject fresh) {
+    Instant now = now();
+    return sessions
+        .findActive(userId, now)
+        .compose(
+            active -> {
+              int max = cfg.maxSessionsPerUser();
+              if (active.size() <= max) {
+                return Future.succeededFuture();
+              }
+              List<JsonObject> oldest =
+                  active.stream()
+                      .filter(d -> !d.getString("_id").equals(fresh.getString("_id")))
+                      .sorted(
+                          java.util.Comparator.comparing(
+                              d -> MongoSupport.instant(d, "lastSeenAt")))
+                      .limit(active.size() - max)
+                      .toList();
+              List<Future<Boolean>> revoked = new java.util.ArrayList<>();
+              oldest.forEach(d -> revoked.add(sessions.revoke(userId, d.getString("_id"), now)));
+              return Future.all(revoked)
+                  .onSuccess(
+                      v ->
+                          publishRevoked(
+                              userId, oldest.stream().map(d -> d.getString("_id")).toList()))
+                  .mapEmpty();
+            });
   }
 
   private Grant mint(JsonObject user, JsonObject session, Instant issuedAt, Instant expiresAt) {
@@ -274,8 +303,17 @@ final class AccountService {
             });
   }
 
+  /**
+   * Every node must hear of a revocation within a second, in every topology: on the clustered bus
+   * (which reaches this node's and every member's consumers) and, for nodes that only share Redis,
+   * through the relay.
+   */
   private void publishRevoked(String userId, List<String> ids) {
-    vertx.eventBus().publish(Addresses.SESSIONS_REVOKED, new SessionsRevoked(userId, ids).toJson());
+    SessionsRevoked r = new SessionsRevoked(userId, ids);
+    vertx.eventBus().publish(Addresses.SESSIONS_REVOKED, r.toJson());
+    if (ctx.relay() != null) {
+      ctx.relay().publishRevoked(r);
+    }
   }
 
   // --- users ------------------------------------------------------------------------------
@@ -347,10 +385,12 @@ final class AccountService {
 
   String name(String raw) {
     String n = raw == null ? "" : raw.strip();
-    if (n.isEmpty()
-        || n.length() > MAX_NAME_LENGTH
-        || n.chars().anyMatch(Character::isISOControl)) {
-      throw invalid("name", "name must be 1 to " + MAX_NAME_LENGTH + " printable characters");
+    if (n.isEmpty() || n.length() > MAX_NAME_LENGTH || DisplayText.deceptive(n)) {
+      throw invalid(
+          "name",
+          "name must be 1 to "
+              + MAX_NAME_LENGTH
+              + " visible characters (no control, invisible or direction-changing ones)");
     }
     return n;
   }
@@ -377,10 +417,12 @@ final class AccountService {
 
   static String deviceName(String raw, Client client) {
     String n = raw == null ? "" : raw.strip();
-    if (n.length() > MAX_DEVICE_NAME_LENGTH || n.chars().anyMatch(Character::isISOControl)) {
+    if (n.length() > MAX_DEVICE_NAME_LENGTH || DisplayText.deceptive(n)) {
       throw invalid(
           "deviceName",
-          "deviceName must be at most " + MAX_DEVICE_NAME_LENGTH + " printable characters");
+          "deviceName must be at most "
+              + MAX_DEVICE_NAME_LENGTH
+              + " visible characters (no control, invisible or direction-changing ones)");
     }
     if (!n.isEmpty()) {
       return n;

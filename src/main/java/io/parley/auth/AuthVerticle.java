@@ -122,7 +122,14 @@ public final class AuthVerticle extends VerticleBase {
             id ->
                 qr.cleanUp()
                     .compose(n -> tickets.cleanUp())
-                    .onSuccess(n -> LOG.debug("removed expired QR challenges and stream tickets"))
+                    // ended sessions stay a month (the devices page and audits), then go
+                    .compose(
+                        n ->
+                            sessions.deleteEndedBefore(
+                                clock.instant().minus(java.time.Duration.ofDays(30))))
+                    .onSuccess(
+                        n ->
+                            LOG.debug("removed expired QR challenges, stream tickets and sessions"))
                     .onFailure(
                         err -> LOG.warn("QR challenge clean-up failed: {}", err.getMessage())));
 

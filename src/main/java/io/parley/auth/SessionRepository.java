@@ -100,6 +100,21 @@ final class SessionRepository {
         .map(docs -> docs.stream().map(d -> d.getString("_id")).toList());
   }
 
+  /** Removes sessions that ended (revoked or expired) before {@code cutoff}. */
+  Future<Long> deleteEndedBefore(Instant cutoff) {
+    JsonObject before = new JsonObject().put("$lt", MongoSupport.date(cutoff));
+    return mongo
+        .removeDocuments(
+            COLLECTION,
+            new JsonObject()
+                .put(
+                    "$or",
+                    new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("revokedAt", before))
+                        .add(new JsonObject().put("expiresAt", before))))
+        .map(r -> r == null ? 0L : r.getRemovedCount());
+  }
+
   Future<Void> touch(String sessionId, Instant now) {
     return mongo
         .updateCollection(

@@ -178,6 +178,12 @@ public final class Addresses {
   /** Published (never sent) by writers after each committed change; body {@link ChatEvent}. */
   public static final String EVENTS = "parley.events";
 
+  /**
+   * Published on a node's own bus only (never clustered) when its event feed may have missed
+   * events; body {@link FeedGap}. SSE hubs repair their open streams, session caches re-check.
+   */
+  public static final String FEED_GAP = "parley.feed.gap";
+
   /** Request, auth: a single-use stream ticket for the caller's session. */
   public static final String SSE_TICKET_CREATE = "parley.sse.ticket.create";
 

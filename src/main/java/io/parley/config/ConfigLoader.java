@@ -83,6 +83,8 @@ public final class ConfigLoader {
           new EnvVar("RATE_LIMIT_USER_MAX_REQUESTS", "rateLimit.userMaxRequests", Kind.STRING),
           new EnvVar("RATE_LIMIT_AUTH_WINDOW_MS", "rateLimit.authWindowMs", Kind.STRING),
           new EnvVar("RATE_LIMIT_AUTH_MAX_REQUESTS", "rateLimit.authMaxRequests", Kind.STRING),
+          new EnvVar(
+              "RATE_LIMIT_CONVERSATIONS_PER_HOUR", "rateLimit.conversationsPerHour", Kind.STRING),
           new EnvVar("METRICS_ENABLED", "metrics.enabled", Kind.STRING),
           new EnvVar("METRICS_PORT", "metrics.port", Kind.STRING),
           new EnvVar("METRICS_HOST", "metrics.host", Kind.STRING),
@@ -359,7 +361,8 @@ public final class ConfigLoader {
         r.longRange("rateLimit.maxRequests", 1, 1_000_000_000),
         r.longRange("rateLimit.userMaxRequests", 1, 1_000_000_000),
         java.time.Duration.ofMillis(r.longRange("rateLimit.authWindowMs", 1000, 86_400_000)),
-        r.longRange("rateLimit.authMaxRequests", 1, 1_000_000_000));
+        r.longRange("rateLimit.authMaxRequests", 1, 1_000_000_000),
+        r.longRange("rateLimit.conversationsPerHour", 1, 1_000_000_000));
   }
 
   private JwtConfig readJwt(Reader r, Mode mode, NodeConfig node) {
@@ -466,7 +469,8 @@ public final class ConfigLoader {
         r.intRange("auth.qrTtlSeconds", 10, 120),
         r.intRange("auth.qrCreateLimitPerMinute", 1, 1_000_000),
         r.intRange("auth.lookupLimitPerMinute", 1, 1_000_000),
-        r.intRange("auth.registrationsPerHour", 1, 1_000_000));
+        r.intRange("auth.registrationsPerHour", 1, 1_000_000),
+        r.intRange("auth.maxSessionsPerUser", 1, 100_000));
   }
 
   private NodeConfig readNode(Reader r) {

@@ -101,6 +101,7 @@ public record ParleyConfig(
    * @param qrCreateLimitPerMinute QR challenges a client address may create per minute
    * @param lookupLimitPerMinute contact lookups a user may make per minute
    * @param registrationsPerHour accounts a client address may register per hour
+   * @param maxSessionsPerUser signed-in devices per user (the least recently used goes beyond)
    */
   public record AuthConfig(
       String phoneDefaultRegion,
@@ -110,7 +111,8 @@ public record ParleyConfig(
       int qrTtlSeconds,
       int qrCreateLimitPerMinute,
       int lookupLimitPerMinute,
-      int registrationsPerHour) {}
+      int registrationsPerHour,
+      int maxSessionsPerUser) {}
 
   /**
    * Real-time streams ({@code GET /sse}).
@@ -273,6 +275,7 @@ public record ParleyConfig(
    * @param userMaxRequests requests per signed-in user per window
    * @param authWindow the window of the auth-route limit
    * @param authMaxRequests non-GET requests under /api/auth per client address per auth window
+   * @param conversationsPerHour conversations one user may create per hour
    */
   public record RateLimitConfig(
       String store,
@@ -280,7 +283,8 @@ public record ParleyConfig(
       long maxRequests,
       long userMaxRequests,
       Duration authWindow,
-      long authMaxRequests) {}
+      long authMaxRequests,
+      long conversationsPerHour) {}
 
   /**
    * Prometheus metrics, served on a management port of their own (never on the API port).

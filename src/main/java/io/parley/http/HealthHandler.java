@@ -8,10 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,21 +24,10 @@ final class HealthHandler {
 
   private final NodeContext ctx;
   private final BusClient bus;
-  private final Redis redis;
 
   HealthHandler(Vertx vertx, NodeContext ctx, BusClient bus) {
     this.ctx = ctx;
     this.bus = bus;
-    var redisCfg = ctx.config().redis();
-    if (redisCfg.enabled()) {
-      RedisOptions opts = new RedisOptions().setConnectionString(redisCfg.url()).setMaxPoolSize(2);
-      if (!redisCfg.password().isEmpty()) {
-        opts.setPassword(redisCfg.password());
-      }
-      this.redis = Redis.createClient(vertx, opts);
-    } else {
-      this.redis = null;
-    }
   }
 
   void live(RoutingContext rc) {
@@ -87,8 +72,9 @@ final class HealthHandler {
     checks.put("auth", service(Addresses.AUTH_HEALTH, "auth"));
     checks.put("uploads", service(Addresses.UPLOADS_HEALTH, "uploads"));
     checks.put("cluster", Future.succeededFuture(cluster()));
-    if (redis != null) {
-      checks.put("redis", redis());
+    if (ctx.relay() != null) {
+      // the relay's subscription, not a ping: events from other nodes arrive only while it holds
+      checks.put("redis", ctx.relay().health());
     }
     List<Future<JsonObject>> all = new ArrayList<>(checks.values());
     return Future.join(all)
@@ -134,18 +120,5 @@ final class HealthHandler {
         .put("members", ctx.clusterMembers().getAsInt());
   }
 
-  private Future<JsonObject> redis() {
-    return redis
-        .send(Request.cmd(Command.PING))
-        .timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .map(r -> new JsonObject().put("status", "up").put("detail", "ping ok"))
-        .otherwise(
-            err -> new JsonObject().put("status", "down").put("detail", "redis unreachable"));
-  }
-
-  void close() {
-    if (redis != null) {
-      redis.close();
-    }
-  }
+  void close() {}
 }

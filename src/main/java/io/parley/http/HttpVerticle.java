@@ -4,7 +4,6 @@ import io.parley.NodeContext;
 import io.parley.bus.ChatEvent;
 import io.parley.bus.EventIds;
 import io.parley.metrics.ParleyMetrics;
-import io.parley.relay.RedisRelay;
 import io.parley.security.Jwt;
 import io.parley.sse.SseHub;
 import io.vertx.core.Future;
@@ -76,13 +75,12 @@ public final class HttpVerticle extends VerticleBase {
     new UserRoutes(bus).mount(router, auth);
     new ConversationRoutes(bus).mount(router, auth);
     new MessageRoutes(bus).mount(router, auth);
-    var redis = ctx.config().redis();
     hub =
         new SseHub(
             vertx,
             ctx.config().sse(),
             cfg.busTimeoutMs(),
-            redis.enabled() ? new RedisRelay(vertx, redis) : null,
+            ctx.relay() != null,
             streamMetrics(ctx.metrics()));
     new SseRoutes(bus, sessions, hub).mount(router, auth);
     uploads.mount(router, auth);

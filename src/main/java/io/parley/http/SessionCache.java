@@ -38,6 +38,7 @@ final class SessionCache {
       };
 
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> gaps;
 
   SessionCache(Vertx vertx, BusClient bus) {
     this.vertx = vertx;
@@ -55,7 +56,12 @@ final class SessionCache {
                   long now = System.currentTimeMillis();
                   r.sessionIds().forEach(id -> entries.put(id, new Entry(r.userId(), false, now)));
                 });
-    return consumer.completion();
+    // a revocation may have been lost with the feed: every signed-in session is asked again
+    gaps =
+        vertx
+            .eventBus()
+            .consumer(Addresses.FEED_GAP, msg -> entries.values().removeIf(Entry::active));
+    return Future.all(consumer.completion(), gaps.completion()).mapEmpty();
   }
 
   /**
@@ -95,6 +101,9 @@ final class SessionCache {
   }
 
   Future<Void> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return Future.join(
+            consumer == null ? Future.succeededFuture() : consumer.unregister(),
+            gaps == null ? Future.succeededFuture() : gaps.unregister())
+        .mapEmpty();
   }
 }

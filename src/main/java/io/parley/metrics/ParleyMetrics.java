@@ -116,6 +116,22 @@ public final class ParleyMetrics implements Shareable {
     messagesStored.increment();
   }
 
+  /** The Redis relay's subscription came back after it was lost. */
+  public void relayReconnected() {
+    Counter.builder("parley.relay.reconnects")
+        .description("Times the Redis relay subscription was re-established after a loss")
+        .register(registry)
+        .increment();
+  }
+
+  /** An event (or revocation) this node could not publish to the Redis relay. */
+  public void relayPublishFailed() {
+    Counter.builder("parley.relay.publish.failures")
+        .description("Events this node could not publish to the Redis relay (Redis unreachable)")
+        .register(registry)
+        .increment();
+  }
+
   /** A rate-limit check the shared {@code store} could not answer, answered by this node. */
   public void rateLimitFallback(String store) {
     Counter.builder("parley.rate.limit.fallbacks")

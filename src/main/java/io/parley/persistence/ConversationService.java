@@ -12,12 +12,16 @@ import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.Failure;
 import io.parley.mongo.MongoSupport;
 import io.parley.persistence.ConversationRepository.Cursor;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimiter.Limit;
+import io.parley.security.DisplayText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,11 +33,17 @@ final class ConversationService {
   static final int MAX_MEMBERS = 1000;
   static final int MAX_TITLE = 100;
   static final int MAX_PAGE = 100;
+  private static final String TITLE_RULE =
+      "title must be 1 to "
+          + MAX_TITLE
+          + " visible characters (no control, invisible or direction-changing ones)";
 
   private final Vertx vertx;
   private final ConversationRepository conversations;
   private final MessageRepository messages;
   private final EventPublisher events;
+  private final RateLimiter limiter;
+  private final Limit creations;
   private final Clock clock;
 
   ConversationService(
@@ -41,12 +51,38 @@ final class ConversationService {
       ConversationRepository conversations,
       MessageRepository messages,
       EventPublisher events,
+      RateLimiter limiter,
+      long creationsPerHour,
       Clock clock) {
     this.vertx = vertx;
     this.conversations = conversations;
     this.messages = messages;
     this.events = events;
+    this.limiter = limiter;
+    this.creations = new Limit("conversation-create", creationsPerHour, Duration.ofHours(1));
     this.clock = clock;
+  }
+
+  /**
+   * Counts a creation before it happens: each new conversation lands in every member's list, so one
+   * user must not be able to flood others' lists.
+   */
+  private Future<Void> allowCreation(String userId) {
+    return limiter
+        .consume(creations, userId)
+        .compose(
+            d ->
+                d.allowed()
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        new ApiException(
+                            ApiError.of(
+                                    Failure.RATE_LIMITED,
+                                    "rate_limited",
+                                    "Too many conversations created; try again later")
+                                .withDetails(
+                                    new JsonObject()
+                                        .put("retryAfterSeconds", d.retryAfterSeconds())))));
   }
 
   Future<JsonObject> create(CreateConversation c) {
@@ -74,8 +110,9 @@ final class ConversationService {
     if (others.size() + 1 > MAX_MEMBERS) {
       throw invalid("memberIds", "a conversation has at most " + MAX_MEMBERS + " members");
     }
-    if (title != null && (title.isEmpty() || title.length() > MAX_TITLE)) {
-      throw invalid("title", "title must be 1 to " + MAX_TITLE + " characters");
+    if (title != null
+        && (title.isEmpty() || title.length() > MAX_TITLE || DisplayText.deceptive(title))) {
+      throw invalid("title", TITLE_RULE);
     }
     List<String> members = new ArrayList<>();
     members.add(me);
@@ -102,8 +139,8 @@ final class ConversationService {
                   ConversationRepository.newConversation(
                           "direct", List.of(me, other), List.of(), null, me, now)
                       .put("directKey", key);
-              return conversations
-                  .insert(doc)
+              return allowCreation(me)
+                  .compose(v -> conversations.insert(doc))
                   .map(
                       d -> {
                         events.conversation(
@@ -128,8 +165,8 @@ final class ConversationService {
     Instant now = clock.instant();
     JsonObject doc =
         ConversationRepository.newConversation("group", members, List.of(me), title, me, now);
-    return conversations
-        .insert(doc)
+    return allowCreation(me)
+        .compose(v -> conversations.insert(doc))
         .map(
             d -> {
               events.conversation("conversation.created", members, Views.conversation(d), 1L, now);
@@ -214,8 +251,8 @@ final class ConversationService {
   Future<JsonObject> update(UpdateConversation u) {
     String me = u.caller().userId();
     String title = u.title() == null ? "" : u.title().strip();
-    if (title.isEmpty() || title.length() > MAX_TITLE) {
-      throw invalid("title", "title must be 1 to " + MAX_TITLE + " characters");
+    if (title.isEmpty() || title.length() > MAX_TITLE || DisplayText.deceptive(title)) {
+      throw invalid("title", TITLE_RULE);
     }
     return adminOfGroup(u.conversationId(), me)
         .compose(c -> conversations.updateTitle(u.conversationId(), me, title, clock.instant()))

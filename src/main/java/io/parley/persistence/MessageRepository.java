@@ -18,6 +18,9 @@ import java.util.List;
 final class MessageRepository {
   static final String COLLECTION = "messages";
 
+  /** Reads that serve clients never load the edit history. */
+  private static final JsonObject WITHOUT_EDITS = new JsonObject().put("edits", 0);
+
   private final MongoClient mongo;
 
   MessageRepository(MongoClient mongo) {
@@ -30,7 +33,9 @@ final class MessageRepository {
 
   Future<JsonObject> findByClientId(String senderId, String clientId) {
     return mongo.findOne(
-        COLLECTION, new JsonObject().put("senderId", senderId).put("clientId", clientId), null);
+        COLLECTION,
+        new JsonObject().put("senderId", senderId).put("clientId", clientId),
+        WITHOUT_EDITS);
   }
 
   Future<JsonObject> findById(String id) {
@@ -48,7 +53,10 @@ final class MessageRepository {
             new JsonObject()
                 .put("conversationId", conversationId)
                 .put("seq", new JsonObject().put("$lte", seq)),
-            new FindOptions().setSort(new JsonObject().put("seq", -1)).setLimit(1))
+            new FindOptions()
+                .setSort(new JsonObject().put("seq", -1))
+                .setLimit(1)
+                .setFields(WITHOUT_EDITS))
         .map(l -> l.isEmpty() ? null : l.get(0));
   }
 
@@ -75,7 +83,8 @@ final class MessageRepository {
             q,
             new FindOptions()
                 .setSort(new JsonObject().put("seq", oldestFirst ? 1 : -1))
-                .setLimit(limit))
+                .setLimit(limit)
+                .setFields(WITHOUT_EDITS))
         .map(
             l -> {
               if (oldestFirst) {
@@ -87,9 +96,21 @@ final class MessageRepository {
             });
   }
 
-  /** Replaces the text of the sender's undeleted message if it is still at {@code version}. */
+  /** Earlier texts kept per message: a message cannot grow without bound by being edited. */
+  static final int EDITS_KEPT = 20;
+
+  /**
+   * Replaces the text of the sender's undeleted message if it is still at {@code version}. The
+   * previous text joins {@code edits}, which keeps the last {@link #EDITS_KEPT}; {@code editCount}
+   * counts them all. The version guard makes the read-modify-write atomic.
+   */
   Future<JsonObject> edit(JsonObject current, String text, Instant now) {
     JsonObject date = MongoSupport.date(now);
+    JsonArray edits = current.getJsonArray("edits", new JsonArray()).copy();
+    edits.add(new JsonObject().put("text", current.getString("text")).put("at", date));
+    while (edits.size() > EDITS_KEPT) {
+      edits.remove(0);
+    }
     return mongo.findOneAndUpdateWithOptions(
         COLLECTION,
         new JsonObject()
@@ -99,15 +120,13 @@ final class MessageRepository {
         new JsonObject()
             .put(
                 "$set",
-                new JsonObject().put("text", text).put("editedAt", date).put("updatedAt", date))
-            .put(
-                "$push",
                 new JsonObject()
-                    .put(
-                        "edits",
-                        new JsonObject().put("text", current.getString("text")).put("at", date)))
-            .put("$inc", new JsonObject().put("version", 1L)),
-        new FindOptions(),
+                    .put("text", text)
+                    .put("editedAt", date)
+                    .put("updatedAt", date)
+                    .put("edits", edits))
+            .put("$inc", new JsonObject().put("version", 1L).put("editCount", 1L)),
+        new FindOptions().setFields(WITHOUT_EDITS),
         new UpdateOptions().setReturningNewDocument(true));
   }
 
@@ -199,6 +218,6 @@ final class MessageRepository {
         new JsonObject()
             .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
             .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since))),
-        new FindOptions().setLimit(limit).setFields(new JsonObject().put("edits", 0)));
+        new FindOptions().setLimit(limit).setFields(WITHOUT_EDITS));
   }
 }

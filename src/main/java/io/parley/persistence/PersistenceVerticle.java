@@ -20,7 +20,6 @@ import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
-import io.parley.relay.RedisRelay;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -68,7 +67,6 @@ public final class PersistenceVerticle extends VerticleBase {
   private final NodeContext ctx;
   private MongoClient mongo;
   private long cleanupTimer = -1;
-  private RedisRelay relay;
 
   public PersistenceVerticle(NodeContext ctx) {
     this.ctx = ctx;
@@ -82,11 +80,17 @@ public final class PersistenceVerticle extends VerticleBase {
     ConversationRepository conversations = new ConversationRepository(mongo);
     MessageRepository messages = new MessageRepository(mongo);
     SendClaimRepository claims = new SendClaimRepository(mongo);
-    relay = ctx.config().redis().enabled() ? new RedisRelay(vertx, ctx.config().redis()) : null;
-    EventPublisher events = new EventPublisher(vertx, relay);
+    EventPublisher events = new EventPublisher(vertx, ctx.relay());
     ReplayService replay = new ReplayService(conversations, messages);
     ConversationService convs =
-        new ConversationService(vertx, conversations, messages, events, clock);
+        new ConversationService(
+            vertx,
+            conversations,
+            messages,
+            events,
+            ctx.rateLimiter(),
+            ctx.config().rateLimit().conversationsPerHour(),
+            clock);
     MessageService msgs =
         new MessageService(
             vertx, convs, conversations, messages, claims, events, ctx.rateLimiter(), clock);
@@ -169,9 +173,6 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(cleanupTimer);
-    if (relay != null) {
-      relay.close();
-    }
     return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

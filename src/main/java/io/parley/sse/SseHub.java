@@ -6,7 +6,6 @@ import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatEvent;
 import io.parley.bus.EventIds;
 import io.parley.config.ParleyConfig.SseConfig;
-import io.parley.relay.RedisRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,7 +38,10 @@ public final class SseHub {
   private final Vertx vertx;
   private final SseConfig cfg;
   private final long busTimeoutMs;
-  private final RedisRelay relay;
+
+  /** Events may arrive twice (bus and Redis relay): drop repeats by id. */
+  private final boolean dedupe;
+
   private final StreamLimits limits;
   private final Map<String, List<SseStream>> byUser = new HashMap<>();
   private final Map<String, Boolean> recent =
@@ -76,11 +78,11 @@ public final class SseHub {
   }
 
   public SseHub(
-      Vertx vertx, SseConfig cfg, long busTimeoutMs, RedisRelay relay, StreamListener listener) {
+      Vertx vertx, SseConfig cfg, long busTimeoutMs, boolean dedupe, StreamListener listener) {
     this.vertx = vertx;
     this.cfg = cfg;
     this.busTimeoutMs = busTimeoutMs;
-    this.relay = relay;
+    this.dedupe = dedupe;
     this.listener = listener;
     this.limits = new StreamLimits(vertx, cfg.maxStreamsPerUser(), cfg.maxStreamsPerAddress());
   }
@@ -95,9 +97,6 @@ public final class SseHub {
     consumers.add(events);
     consumers.add(revoked);
     heartbeatTimer = vertx.setPeriodic(cfg.heartbeatMs(), id -> heartbeat());
-    if (relay != null) {
-      relay.subscribe(this::deliver);
-    }
     return Future.all(events.completion(), revoked.completion()).mapEmpty();
   }
 
@@ -108,9 +107,6 @@ public final class SseHub {
       for (SseStream s : List.copyOf(streams)) {
         s.end(null, "node shutting down");
       }
-    }
-    if (relay != null) {
-      relay.close();
     }
     List<Future<?>> all = new ArrayList<>();
     consumers.forEach(c -> all.add(c.unregister()));
@@ -229,7 +225,7 @@ public final class SseHub {
 
   /** Writes the event to every stream of its recipients held here. */
   void deliver(ChatEvent e) {
-    if (relay != null && !e.id().isEmpty() && recent.put(e.id(), Boolean.TRUE) != null) {
+    if (dedupe && !e.id().isEmpty() && recent.put(e.id(), Boolean.TRUE) != null) {
       return; // arrived both over the bus and through Redis
     }
     int written = 0;

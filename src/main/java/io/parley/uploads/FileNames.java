@@ -1,5 +1,6 @@
 package io.parley.uploads;
 
+import io.parley.security.DisplayText;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -42,14 +43,11 @@ final class FileNames {
       int cp = s.codePointAt(i);
       i += Character.charCount(cp);
       int type = Character.getType(cp);
-      // bidi overrides and isolates (U+202E makes "gpj.exe" read "exe.jpg"), zero-width and
-      // other invisible format characters, lone surrogates, private-use and unassigned code
-      // points: a name must read as what it is
-      if (type == Character.FORMAT
-          || type == Character.SURROGATE
-          || type == Character.PRIVATE_USE
-          || type == Character.UNASSIGNED
-          || invisible(cp)) {
+      // control characters and line breaks get their own message below
+      if (type != Character.CONTROL
+          && type != Character.LINE_SEPARATOR
+          && type != Character.PARAGRAPH_SEPARATOR
+          && DisplayText.deceptive(cp)) {
         return "filename must not contain invisible or direction-changing characters";
       }
       if (cp > 0xFFFF) {
@@ -76,17 +74,6 @@ final class FileNames {
       return "filename must name a file";
     }
     return null;
-  }
-
-  /** Fillers and blanks that render as nothing (not FORMAT characters, yet just as deceptive). */
-  private static boolean invisible(int cp) {
-    return cp == 0x115F
-        || cp == 0x1160
-        || cp == 0x3164
-        || cp == 0xFFA0
-        || cp == 0x2800
-        || (cp >= 0xFE00 && cp <= 0xFE0F)
-        || (cp >= 0xE0100 && cp <= 0xE01EF);
   }
 
   /** %XX sequences decoded as UTF-8 bytes; anything else kept as it is. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
+import io.parley.testing.Await;
 import io.parley.testing.Http;
 import io.parley.testing.LocalRedis;
 import io.parley.testing.SseClient;
@@ -108,6 +109,8 @@ class RedisRelayIT {
         SseClient bobOnB = stream(b, bob)) {
       redis.stop();
       try {
+        // the deep check is cached for a second: wait for the next one
+        assertThat(Await.until(5000, () -> onA.get("/health", null).statusCode() == 503)).isTrue();
         var health = onA.get("/health", null);
         assertThat(health.statusCode()).isEqualTo(503);
         assertThat(
@@ -130,7 +133,29 @@ class RedisRelayIT {
         back = bobOnB.await(e -> e.data().contains("\"text\":\"back "), 1000);
       }
       assertThat(back).as("relay reconnected").isNotNull();
-      assertThat(onA.get("/health", null).statusCode()).isEqualTo(200);
+      assertThat(Await.until(5000, () -> onA.get("/health", null).statusCode() == 200)).isTrue();
+    }
+  }
+
+  /** Signing out on one node ends the session on the other within a second, streams included. */
+  @Test
+  void aLogoutOnANodeReachesTheOtherNodeThroughRedis() {
+    Account carol = onA.register("Carol");
+    Account dave = onA.register("Dave");
+    String conv = onA.conversation(dave, "direct", null, carol).getString("id");
+    // B knows the session as signed in (cached) and holds a stream of it
+    assertThat(onB.get("/api/users/me", carol.token()).statusCode()).isEqualTo(200);
+    try (SseClient carolOnB = stream(b, carol)) {
+      assertThat(carolOnB.status()).isEqualTo(200);
+      assertThat(onA.post("/api/auth/logout", null, carol.token()).statusCode()).isEqualTo(204);
+      assertThat(carolOnB.awaitEvent("session.revoked", 1000)).isNotNull();
+      assertThat(carolOnB.awaitEnd(1000)).isTrue();
+      assertThat(
+              Await.until(1000, () -> onB.get("/api/users/me", carol.token()).statusCode() == 401))
+          .isTrue();
+      // and nothing sent afterwards reaches the signed-out device
+      onA.send(dave, conv, "after logout");
+      assertThat(carolOnB.received()).noneMatch(e -> e.data().contains("after logout"));
     }
   }
 }

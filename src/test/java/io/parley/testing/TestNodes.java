@@ -52,6 +52,7 @@ public final class TestNodes {
     env.put("RATE_LIMIT_MAX_REQUESTS", String.valueOf(UNLIMITED));
     env.put("RATE_LIMIT_USER_MAX_REQUESTS", String.valueOf(UNLIMITED));
     env.put("RATE_LIMIT_AUTH_MAX_REQUESTS", String.valueOf(UNLIMITED));
+    env.put("RATE_LIMIT_CONVERSATIONS_PER_HOUR", String.valueOf(UNLIMITED));
     String realMongo = System.getenv("PARLEY_TEST_MONGO_URI");
     if (realMongo != null && !realMongo.isBlank()) {
       env.put(

@@ -61,4 +61,23 @@ class ContentTypesTest {
     assertThat(ContentTypes.sniff(cut, false)).isEqualTo("text/plain");
     assertThat(ContentTypes.sniff(cut, true)).isNull();
   }
+
+  @Test
+  void aFileIsServedWithItsTypeOnlyWhenItsNameEndsAsThatTypesFilesDo() {
+    assertThat(ContentTypes.servedAs("image/png", "holiday.PNG")).isEqualTo("image/png");
+    assertThat(ContentTypes.servedAs("image/jpeg", "a.jpeg")).isEqualTo("image/jpeg");
+    assertThat(ContentTypes.servedAs("text/plain", "notes.txt")).isEqualTo("text/plain");
+    for (String[] c :
+        new String[][] {
+          {"text/plain", "invoice.exe"},
+          {"text/plain", "run.sh"},
+          {"text/plain", "page.html"},
+          {"image/png", "picture.svg"},
+          {"image/png", "noextension"},
+          {"image/png", "trailing."},
+          {"application/pdf", "doc.pdf.exe"}
+        }) {
+      assertThat(ContentTypes.servedAs(c[0], c[1])).as(c[1]).isEqualTo("application/octet-stream");
+    }
+  }
 }

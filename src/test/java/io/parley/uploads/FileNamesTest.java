@@ -33,6 +33,22 @@ class FileNamesTest {
   }
 
   @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "invoice\u202Egpj.exe",
+        "a\u200Bb.png",
+        "a\u200Db.png",
+        "\u2066x\u2069.png",
+        "x\u00AD.png",
+        "\u3164.png",
+        "x\uFEFF.png",
+        "%E2%80%AEgpj.exe"
+      })
+  void namesThatHideOrReorderWhatTheyShowAreRefused(String name) {
+    assertThat(FileNames.problem(name)).contains("invisible or direction-changing");
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"photo.png", "Résumé 2026.pdf", "100% done.txt", "a..b.txt", ".hidden"})
   void ordinaryNamesPass(String name) {
     assertThat(FileNames.problem(name)).isNull();
