@@ -1,9 +1,11 @@
 package io.parley;
 
+import io.parley.bus.BusClient;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.relay.RedisRelay;
+import io.vertx.core.Vertx;
 import java.util.function.IntSupplier;
 
 /**
@@ -26,4 +28,10 @@ public record NodeContext(
     IntSupplier clusterMembers,
     RateLimiter rateLimiter,
     ParleyMetrics metrics,
-    RedisRelay relay) {}
+    RedisRelay relay) {
+
+  /** A bus client for a verticle of this node: its own roles served locally, the rest anywhere. */
+  public BusClient busClient(Vertx vertx) {
+    return new BusClient(vertx, config.http().busTimeoutMs(), config.node().roles());
+  }
+}

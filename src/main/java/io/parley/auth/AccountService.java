@@ -10,10 +10,12 @@ import io.parley.bus.AuthApi.Grant;
 import io.parley.bus.AuthApi.Login;
 import io.parley.bus.AuthApi.Lookup;
 import io.parley.bus.AuthApi.Register;
+import io.parley.bus.AuthApi.ResolveUsers;
 import io.parley.bus.AuthApi.RevokeSession;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.SessionsRevoked;
 import io.parley.bus.AuthApi.UpdateUser;
+import io.parley.bus.AuthApi.Users;
 import io.parley.bus.Failure;
 import io.parley.config.ParleyConfig.AuthConfig;
 import io.parley.mongo.MongoSupport;
@@ -354,17 +356,10 @@ final class AccountService {
                     : Future.succeededFuture(UserRepository.view(u).toJson()));
   }
 
-  Future<JsonObject> resolve(JsonObject req) {
-    List<String> ids =
-        req.getJsonArray("userIds", new JsonArray()).stream().map(String::valueOf).toList();
+  Future<JsonObject> resolve(ResolveUsers req) {
     return users
-        .findByIds(ids)
-        .map(
-            docs -> {
-              JsonArray out = new JsonArray();
-              docs.forEach(d -> out.add(UserRepository.view(d).toJson()));
-              return new JsonObject().put("users", out);
-            });
+        .findByIds(req.userIds())
+        .map(docs -> new Users(docs.stream().map(UserRepository::view).toList()).toJson());
   }
 
   // --- validation (the bus is a contract: the service checks what it relies on) ----------

@@ -9,6 +9,7 @@ import io.parley.bus.AuthApi.Lookup;
 import io.parley.bus.AuthApi.QrAction;
 import io.parley.bus.AuthApi.QrPoll;
 import io.parley.bus.AuthApi.Register;
+import io.parley.bus.AuthApi.ResolveUsers;
 import io.parley.bus.AuthApi.RevokeSession;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.UpdateUser;
@@ -105,7 +106,7 @@ public final class AuthVerticle extends VerticleBase {
     serve(consumers, Addresses.USERS_ME, req -> accounts.me(Caller.fromJson(req)));
     serve(consumers, Addresses.USERS_UPDATE, req -> accounts.update(UpdateUser.fromJson(req)));
     serve(consumers, Addresses.USERS_LOOKUP, req -> accounts.lookup(Lookup.fromJson(req)));
-    serve(consumers, Addresses.USERS_RESOLVE, accounts::resolve);
+    serve(consumers, Addresses.USERS_RESOLVE, req -> accounts.resolve(ResolveUsers.fromJson(req)));
     serve(consumers, Addresses.QR_CREATE, req -> qr.create(Client.fromJson(req)));
     serve(consumers, Addresses.QR_IMAGE, req -> qr.image(QrPoll.fromJson(req)));
     serve(consumers, Addresses.QR_SCAN, req -> qr.scan(QrAction.fromJson(req)));

@@ -1,11 +1,40 @@
 package io.parley.bus;
 
+import io.parley.config.Role;
+
 /**
  * Every event-bus address, named by owner and verb. docs/event-bus.md lists each with its request,
  * reply and failures; keep the two in step.
  */
 public final class Addresses {
   private Addresses() {}
+
+  /**
+   * The role whose verticle serves a request address (by its owner prefix); null for addresses that
+   * are published, not requested.
+   */
+  public static Role servedBy(String address) {
+    if (address.startsWith("parley.auth.")
+        || address.startsWith("parley.sessions.")
+        || address.startsWith("parley.users.")
+        || address.startsWith("parley.qr.")
+        || address.startsWith("parley.sse.ticket.")) {
+      return Role.AUTH;
+    }
+    if (address.startsWith("parley.uploads.")) {
+      return Role.UPLOADS;
+    }
+    if (address.startsWith("parley.persistence.")
+        || address.startsWith("parley.conversations.")
+        || address.startsWith("parley.messages.")
+        || address.startsWith("parley.receipts.")
+        || address.startsWith("parley.typing.")
+        || address.startsWith("parley.attachments.")
+        || address.startsWith("parley.events.")) {
+      return Role.PERSISTENCE;
+    }
+    return null;
+  }
 
   // --- health: request {} -> HealthReport ---------------------------------------------------
   /** The persistence verticle pings MongoDB. */
@@ -54,7 +83,7 @@ public final class Addresses {
   /** {@code Lookup} → {@code User}. */
   public static final String USERS_LOOKUP = "parley.users.lookup";
 
-  /** {@code {userIds: [...]}} → {@code {users: [User]}} for the ids that exist. */
+  /** {@code ResolveUsers} → {@code Users}: the users among the ids that exist. */
   public static final String USERS_RESOLVE = "parley.users.resolve";
 
   // --- auth: QR device link ------------------------------------------------------------------

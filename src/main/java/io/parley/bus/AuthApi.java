@@ -98,6 +98,34 @@ public final class AuthApi {
     }
   }
 
+  /** {@code parley.users.resolve}: which of these ids name users (request). */
+  public record ResolveUsers(List<String> userIds) {
+    public JsonObject toJson() {
+      return new JsonObject().put("userIds", new JsonArray(List.copyOf(userIds)));
+    }
+
+    public static ResolveUsers fromJson(JsonObject j) {
+      return new ResolveUsers(
+          j.getJsonArray("userIds", new JsonArray()).stream().map(String::valueOf).toList());
+    }
+  }
+
+  /** Reply of {@code parley.users.resolve}: the users that exist. */
+  public record Users(List<User> users) {
+    public JsonObject toJson() {
+      JsonArray a = new JsonArray();
+      users.forEach(u -> a.add(u.toJson()));
+      return new JsonObject().put("users", a);
+    }
+
+    public static Users fromJson(JsonObject j) {
+      return new Users(
+          j.getJsonArray("users", new JsonArray()).stream()
+              .map(o -> User.fromJson((JsonObject) o))
+              .toList());
+    }
+  }
+
   /** A signed-in device. */
   public record Session(
       String id, String deviceName, String userAgent, Instant createdAt, Instant lastSeenAt) {

@@ -7,6 +7,7 @@ import io.parley.bus.AuthApi.Login;
 import io.parley.bus.AuthApi.QrAction;
 import io.parley.bus.AuthApi.Register;
 import io.parley.bus.AuthApi.RevokeSession;
+import io.parley.bus.BusClient;
 import io.parley.http.RequestBody.Schema;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

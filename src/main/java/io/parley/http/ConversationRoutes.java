@@ -3,6 +3,7 @@ package io.parley.http;
 import static io.parley.http.RequestBody.string;
 
 import io.parley.bus.Addresses;
+import io.parley.bus.BusClient;
 import io.parley.bus.ChatApi.AddMembers;
 import io.parley.bus.ChatApi.ConversationRef;
 import io.parley.bus.ChatApi.CreateConversation;

@@ -3,6 +3,7 @@ package io.parley.http;
 import io.parley.NodeContext;
 import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
+import io.parley.bus.BusClient;
 import io.parley.bus.HealthReport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,7 @@
 package io.parley.http;
 
 import io.parley.NodeContext;
+import io.parley.bus.BusClient;
 import io.parley.bus.ChatEvent;
 import io.parley.bus.EventIds;
 import io.parley.metrics.ParleyMetrics;
@@ -41,7 +42,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var cfg = ctx.config().http();
-    BusClient bus = new BusClient(vertx, cfg.busTimeoutMs());
+    BusClient bus = ctx.busClient(vertx);
     health = new HealthHandler(vertx, ctx, bus);
 
     var config = ctx.config();

@@ -3,6 +3,7 @@ package io.parley.http;
 import static io.parley.http.RequestBody.string;
 
 import io.parley.bus.Addresses;
+import io.parley.bus.BusClient;
 import io.parley.bus.ChatApi.EditMessage;
 import io.parley.bus.ChatApi.MessageRef;
 import io.parley.http.RequestBody.Schema;

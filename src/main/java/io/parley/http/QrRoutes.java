@@ -5,6 +5,7 @@ import io.parley.bus.ApiError;
 import io.parley.bus.AuthApi.QrPoll;
 import io.parley.bus.AuthApi.QrStatus;
 import io.parley.bus.AuthApi.QrUpdated;
+import io.parley.bus.BusClient;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.sse.Sse;
 import io.vertx.core.Future;

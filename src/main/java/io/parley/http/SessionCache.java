@@ -4,6 +4,7 @@ import io.parley.bus.Addresses;
 import io.parley.bus.ApiException;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.SessionsRevoked;
+import io.parley.bus.BusClient;
 import io.parley.bus.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

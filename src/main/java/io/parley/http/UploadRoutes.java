@@ -4,6 +4,7 @@ import static io.parley.http.RequestBody.string;
 
 import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
+import io.parley.bus.BusClient;
 import io.parley.bus.UploadsApi.ContentPath;
 import io.parley.bus.UploadsApi.ContentTarget;
 import io.parley.bus.UploadsApi.CreateUpload;

@@ -5,6 +5,7 @@ import static io.parley.http.RequestBody.string;
 import io.parley.bus.Addresses;
 import io.parley.bus.AuthApi.Lookup;
 import io.parley.bus.AuthApi.UpdateUser;
+import io.parley.bus.BusClient;
 import io.parley.http.RequestBody.Schema;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

@@ -1,15 +1,12 @@
 package io.parley.persistence;
 
 import io.parley.bus.Addresses;
-import io.parley.bus.ApiError;
-import io.parley.bus.ApiException;
+import io.parley.bus.BusClient;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.UploadsApi.DiscardUploads;
 import io.parley.bus.UploadsApi.ResolveAttachments;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -21,51 +18,44 @@ import java.util.List;
  */
 final class Attachments {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Attachments.class);
-  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
-  private Attachments() {}
+  private final BusClient bus;
+
+  Attachments(BusClient bus) {
+    this.bus = bus;
+  }
 
   /** {@code [{uploadId, filename, contentType, size}]}; empty without attachmentIds. */
-  static Future<JsonArray> resolve(Vertx vertx, SendMessage s) {
+  Future<JsonArray> resolve(SendMessage s) {
     if (s.attachmentIds().isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
-    return vertx
-        .eventBus()
-        .<JsonObject>request(
+    // the uploads verticle's coded refusal (400 attachment_…) goes to the client as it is
+    return bus.request(
             Addresses.UPLOADS_RESOLVE,
             new ResolveAttachments(s.caller().userId(), s.conversationId(), s.attachmentIds())
-                .toJson(),
-            OPTIONS)
-        .map(reply -> reply.body().getJsonArray("attachments"))
-        // the uploads verticle's coded refusal (400 attachment_…) goes to the client as it is
-        .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
+                .toJson())
+        .map(reply -> reply.getJsonArray("attachments"));
   }
 
   /**
    * Tells the uploads verticle these went out in a stored message (best effort: a sweep checks).
    */
-  static void sent(Vertx vertx, JsonArray attachments) {
+  void sent(JsonArray attachments) {
     if (attachments.isEmpty()) {
       return;
     }
-    vertx
-        .eventBus()
-        .request(Addresses.UPLOADS_SENT, new UploadIds(uploadIds(attachments)).toJson(), OPTIONS)
+    bus.request(Addresses.UPLOADS_SENT, new UploadIds(uploadIds(attachments)).toJson())
         .onFailure(err -> LOG.debug("marking uploads as sent failed: {}", err.getMessage()));
   }
 
   /** The owner's uploads that no message carries any more: unreadable, bytes deleted. */
-  static Future<Void> discard(Vertx vertx, String ownerId, List<String> uploadIds) {
+  Future<Void> discard(String ownerId, List<String> uploadIds) {
     if (uploadIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    return vertx
-        .eventBus()
-        .request(
-            Addresses.UPLOADS_DISCARD, new DiscardUploads(ownerId, uploadIds).toJson(), OPTIONS)
-        .<Void>mapEmpty()
-        .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
+    return bus.request(Addresses.UPLOADS_DISCARD, new DiscardUploads(ownerId, uploadIds).toJson())
+        .mapEmpty();
   }
 
   static List<String> uploadIds(JsonArray attachments) {

@@ -93,18 +93,22 @@ final class ConversationRepository {
   }
 
   /**
-   * Atomically takes the next seq of a conversation the sender belongs to (null if not a member).
+   * What a send needs of a conversation the sender belongs to: its members (the event's recipients)
+   * and {@code lastSeq}, the highest seq stored (a hint: the messages' unique index decides). Null
+   * when the sender is not a member.
    */
-  Future<JsonObject> allocateSeq(String conversationId, String senderId) {
-    return mongo.findOneAndUpdateWithOptions(
+  Future<JsonObject> findForSend(String conversationId, String senderId) {
+    return mongo.findOne(
         COLLECTION,
         member(conversationId, senderId),
-        new JsonObject().put("$inc", new JsonObject().put("lastSeq", 1L)),
-        new FindOptions().setFields(new JsonObject().put("members", 1).put("lastSeq", 1)),
-        new UpdateOptions().setReturningNewDocument(true));
+        new JsonObject().put("members", 1).put("lastSeq", 1));
   }
 
-  /** After a send: activity time, and the sender has read (and received) up to their message. */
+  /**
+   * After a message is stored: {@code lastSeq} and the activity time move up to it, and the sender
+   * has read (and received) up to their message. {@code $max}: sends finishing out of order never
+   * move anything back.
+   */
   Future<Void> recordSent(String conversationId, String senderId, long seq, Instant at) {
     JsonObject date = MongoSupport.date(at);
     return mongo
@@ -115,6 +119,7 @@ final class ConversationRepository {
                 .put(
                     "$max",
                     new JsonObject()
+                        .put("lastSeq", seq)
                         .put("lastMessageAt", date)
                         .put("readMarkers." + senderId, seq)
                         .put("deliveredMarkers." + senderId, seq)))

@@ -3,6 +3,9 @@ package io.parley.persistence;
 import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
 import io.parley.bus.ApiException;
+import io.parley.bus.AuthApi.ResolveUsers;
+import io.parley.bus.AuthApi.Users;
+import io.parley.bus.BusClient;
 import io.parley.bus.ChatApi.AddMembers;
 import io.parley.bus.ChatApi.ConversationRef;
 import io.parley.bus.ChatApi.CreateConversation;
@@ -16,8 +19,6 @@ import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
 import io.parley.security.DisplayText;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -38,7 +39,7 @@ final class ConversationService {
           + MAX_TITLE
           + " visible characters (no control, invisible or direction-changing ones)";
 
-  private final Vertx vertx;
+  private final BusClient bus;
   private final ConversationRepository conversations;
   private final MessageRepository messages;
   private final EventPublisher events;
@@ -47,14 +48,14 @@ final class ConversationService {
   private final Clock clock;
 
   ConversationService(
-      Vertx vertx,
+      BusClient bus,
       ConversationRepository conversations,
       MessageRepository messages,
       EventPublisher events,
       RateLimiter limiter,
       long creationsPerHour,
       Clock clock) {
-    this.vertx = vertx;
+    this.bus = bus;
     this.conversations = conversations;
     this.messages = messages;
     this.events = events;
@@ -374,19 +375,11 @@ final class ConversationService {
     if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    return vertx
-        .eventBus()
-        .<JsonObject>request(
-            Addresses.USERS_RESOLVE,
-            new JsonObject().put("userIds", new JsonArray(ids)),
-            new DeliveryOptions().setSendTimeout(10_000))
+    return bus.request(Addresses.USERS_RESOLVE, new ResolveUsers(ids).toJson())
         .compose(
             reply -> {
               Set<String> found = new java.util.HashSet<>();
-              reply
-                  .body()
-                  .getJsonArray("users")
-                  .forEach(u -> found.add(((JsonObject) u).getString("id")));
+              Users.fromJson(reply).users().forEach(u -> found.add(u.id()));
               List<String> missing = ids.stream().filter(id -> !found.contains(id)).toList();
               if (missing.isEmpty()) {
                 return Future.succeededFuture();

@@ -45,6 +45,19 @@ final class MessageRepository {
     return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
   }
 
+  /** The highest seq stored in the conversation (0 when it has no message). */
+  Future<Long> lastSeq(String conversationId) {
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            new JsonObject().put("conversationId", conversationId),
+            new FindOptions()
+                .setSort(new JsonObject().put("seq", -1))
+                .setLimit(1)
+                .setFields(new JsonObject().put("seq", 1)))
+        .map(l -> l.isEmpty() ? 0L : l.get(0).getLong("seq", 0L));
+  }
+
   /** The message with the highest seq at or below {@code seq}. */
   Future<JsonObject> latest(String conversationId, long seq) {
     return mongo

@@ -11,6 +11,7 @@ import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.Failure;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
@@ -25,8 +26,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,28 +43,40 @@ final class MessageService {
   static final int MAX_CLIENT_ID = 64;
   static final int MAX_PAGE = 100;
 
-  /** How long a retry waits for the first attempt of the same send to finish. */
-  static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(5);
+  /** A send that loses the race for a seq this many times in a row gives up (503, retry). */
+  static final int MAX_SEQ_ATTEMPTS = 16;
 
-  /** A claim older than this without a message was abandoned (its node died mid-send). */
-  static final Duration ABANDONED_AFTER = Duration.ofSeconds(30);
+  /** Conversations whose highest stored seq this verticle knows (a hint, so bounded). */
+  private static final int SEQ_HINTS = 10_000;
 
   private final Vertx vertx;
   private final ConversationService conversationService;
   private final ConversationRepository conversations;
   private final MessageRepository messages;
-  private final SendClaimRepository claims;
+  private final Attachments attachments;
   private final EventPublisher events;
   private final RateLimiter limiter;
   private final Limit typing = new Limit("typing", 10, Duration.ofSeconds(10));
   private final Clock clock;
+
+  /** The highest seq this verticle stored or saw stored, per conversation; event-loop confined. */
+  private final Map<String, Long> seqs =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > SEQ_HINTS;
+        }
+      };
+
+  /** The last insert started per conversation, which the next one waits for. */
+  private final Map<String, Future<Void>> turns = new HashMap<>();
 
   MessageService(
       Vertx vertx,
       ConversationService conversationService,
       ConversationRepository conversations,
       MessageRepository messages,
-      SendClaimRepository claims,
+      Attachments attachments,
       EventPublisher events,
       RateLimiter limiter,
       Clock clock) {
@@ -67,7 +84,7 @@ final class MessageService {
     this.conversationService = conversationService;
     this.conversations = conversations;
     this.messages = messages;
-    this.claims = claims;
+    this.attachments = attachments;
     this.events = events;
     this.limiter = limiter;
     this.clock = clock;
@@ -75,6 +92,22 @@ final class MessageService {
 
   // --- send ---------------------------------------------------------------------------------
 
+  /**
+   * A send in three database round trips: the conversation (membership, members, the seq hint), the
+   * message insert, the conversation's activity. The message's unique indexes do the rest:
+   *
+   * <ul>
+   *   <li>{@code (conversationId, seq)}: a message takes the seq after the highest one stored, and
+   *       only an insert consumes it. Seq never has holes, not even when a node dies mid-send (it
+   *       consumed nothing), and seq order is commit order. Two writers that pick the same seq
+   *       collide; the loser learns the highest stored seq and takes the next.
+   *   <li>{@code (senderId, clientId)}: a retry collides with the first attempt's message, which is
+   *       the answer (200), or a 409 when the clientId now names other content. No claim, no wait.
+   * </ul>
+   *
+   * Within one verticle, inserts into one conversation take turns (the others of the conversation
+   * wait only for the insert, not the whole send), so they do not collide with each other.
+   */
   Future<JsonObject> send(SendMessage s) {
     String sender = s.caller().userId();
     String clientId = s.clientId() == null ? "" : s.clientId();
@@ -101,188 +134,177 @@ final class MessageService {
       return Future.failedFuture(ConversationService.notFound());
     }
     String hash = contentHash(s.conversationId(), text, s.attachmentIds());
-    return messages
-        .findByClientId(sender, clientId)
-        .compose(
-            existing ->
-                existing != null
-                    ? Future.succeededFuture(repeat(existing, s.conversationId(), hash))
-                    : claimAndSend(s, clientId, text, hash));
-  }
-
-  /** The same send again: the original message, or 409 if the clientId now names other content. */
-  private JsonObject repeat(JsonObject existing, String conversationId, String hash) {
-    if (!conversationId.equals(existing.getString("conversationId"))
-        || !hash.equals(existing.getString("contentHash"))) {
-      throw clientIdReused(existing.getString("_id"));
-    }
-    return new JsonObject().put("message", Views.message(existing)).put("created", false);
-  }
-
-  private Future<JsonObject> claimAndSend(
-      SendMessage s, String clientId, String text, String hash) {
-    String sender = s.caller().userId();
-    Instant now = clock.instant();
-    return claims
-        .claim(sender, clientId, s.conversationId(), hash, now)
-        .compose(
-            won -> {
-              if (won) {
-                return store(s, clientId, text, hash);
-              }
-              return claims
-                  .find(sender, clientId)
-                  .compose(
-                      claim -> {
-                        if (claim == null) {
-                          // released by a failed first attempt: try again from the start
-                          return send(s);
-                        }
-                        if (!hash.equals(claim.getString("contentHash"))
-                            || !s.conversationId().equals(claim.getString("conversationId"))) {
-                          return Future.failedFuture(clientIdReused(null));
-                        }
-                        return awaitFirstAttempt(s, clientId, hash, claim);
-                      });
-            });
-  }
-
-  /** Another request holds the claim: wait for its message, or take over an abandoned claim. */
-  private Future<JsonObject> awaitFirstAttempt(
-      SendMessage s, String clientId, String hash, JsonObject claim) {
-    String sender = s.caller().userId();
-    long deadline = System.currentTimeMillis() + WAIT_FOR_FIRST.toMillis();
-    Promise<JsonObject> result = Promise.promise();
-    pollForMessage(sender, clientId, s.conversationId(), hash, deadline, 10, result);
-    return result
-        .future()
-        .compose(
-            found -> {
-              if (found != null) {
-                return Future.succeededFuture(found);
-              }
-              Instant claimedAt = MongoSupport.instant(claim, "createdAt");
-              Instant now = clock.instant();
-              if (claimedAt != null && claimedAt.isBefore(now.minus(ABANDONED_AFTER))) {
-                return claims
-                    .takeOver(sender, clientId, now.minus(ABANDONED_AFTER), now)
-                    .compose(
-                        took ->
-                            took
-                                ? store(s, clientId, s.text() == null ? "" : s.text(), hash)
-                                : send(s));
-              }
-              return Future.failedFuture(
-                  new ApiException(
-                      ApiError.of(
-                              Failure.UNAVAILABLE,
-                              "send_in_progress",
-                              "The same message is still being sent; retry")
-                          .withDetails(new JsonObject().put("retryAfterSeconds", 1))));
-            });
-  }
-
-  private void pollForMessage(
-      String sender,
-      String clientId,
-      String conv,
-      String hash,
-      long deadline,
-      long delayMs,
-      Promise<JsonObject> out) {
-    messages
-        .findByClientId(sender, clientId)
-        .onFailure(out::fail)
-        .onSuccess(
-            m -> {
-              if (m != null) {
-                try {
-                  out.complete(repeat(m, conv, hash));
-                } catch (ApiException e) {
-                  out.fail(e);
-                }
-              } else if (System.currentTimeMillis() >= deadline) {
-                out.complete(null);
-              } else {
-                vertx.setTimer(
-                    delayMs,
-                    t ->
-                        pollForMessage(
-                            sender,
-                            clientId,
-                            conv,
-                            hash,
-                            deadline,
-                            Math.min(delayMs * 2, 200),
-                            out));
-              }
-            });
-  }
-
-  /** Holding the claim: take the next seq, store the message, then tell the members. */
-  private Future<JsonObject> store(SendMessage s, String clientId, String text, String hash) {
-    String sender = s.caller().userId();
-    // attachments are checked before a seq is taken: a refused one leaves no gap and no message
-    return Attachments.resolve(vertx, s)
-        .recover(
-            err -> claims.release(sender, clientId).transform(ignored -> Future.failedFuture(err)))
-        .compose(attachments -> store(s, clientId, text, hash, attachments));
-  }
-
-  private Future<JsonObject> store(
-      SendMessage s, String clientId, String text, String hash, JsonArray attachments) {
-    String sender = s.caller().userId();
     return conversations
-        .allocateSeq(s.conversationId(), sender)
+        .findForSend(s.conversationId(), sender)
         .compose(
             conv -> {
               if (conv == null) {
-                return claims
-                    .release(sender, clientId)
-                    .transform(ignored -> Future.failedFuture(ConversationService.notFound()));
+                return Future.failedFuture(ConversationService.notFound());
               }
-              long seq = conv.getLong("lastSeq");
-              Instant at = clock.instant();
-              JsonObject date = MongoSupport.date(at);
-              JsonObject doc =
-                  new JsonObject()
-                      .put("_id", MongoSupport.newId())
-                      .put("conversationId", s.conversationId())
-                      .put("seq", seq)
-                      .put("senderId", sender)
-                      .put("clientId", clientId)
-                      .put("text", text.isEmpty() ? null : text)
-                      .put("attachments", attachments)
-                      .put("contentHash", hash)
-                      .put("createdAt", date)
-                      .put("updatedAt", date)
-                      .put("version", 1L)
-                      .putNull("editedAt")
-                      .putNull("deletedAt")
-                      .put("edits", new JsonArray())
-                      .put("deliveredTo", new JsonArray())
-                      .put("readBy", new JsonArray());
-              List<String> members = EventPublisher.strings(conv.getJsonArray("members"));
-              return messages
-                  .insert(doc)
-                  .onSuccess(stored -> io.parley.metrics.ParleyMetrics.of(vertx).messageStored())
-                  .onFailure(
-                      err ->
-                          LOG.error(
-                              "storing seq {} of conversation {} failed after it was allocated: {}",
-                              seq,
-                              s.conversationId(),
-                              err.getMessage()))
+              // attachments are checked before the insert: a refused one stores nothing
+              return attachments
+                  .resolve(s)
                   .compose(
-                      d -> conversations.recordSent(s.conversationId(), sender, seq, at).map(d))
-                  .map(
-                      d -> {
-                        JsonObject view = Views.message(d);
-                        events.messageCreated(members, view, at);
-                        Attachments.sent(vertx, attachments);
-                        return new JsonObject().put("message", view).put("created", true);
+                      att ->
+                          inTurn(
+                              s.conversationId(),
+                              () -> insert(s, clientId, text, hash, att, conv, 0)))
+                  .compose(
+                      stored ->
+                          stored.created()
+                              ? published(stored.message(), conv, sender)
+                                  .map(
+                                      v ->
+                                          new JsonObject()
+                                              .put("message", Views.message(stored.message()))
+                                              .put("created", true))
+                              : repeat(stored.message(), conv, s.conversationId(), hash));
+            });
+  }
+
+  /** The stored message, and whether this call stored it (false: a retry found the first one). */
+  private record Stored(JsonObject message, boolean created) {}
+
+  private Future<Stored> insert(
+      SendMessage s,
+      String clientId,
+      String text,
+      String hash,
+      JsonArray attachments,
+      JsonObject conv,
+      int attempt) {
+    String sender = s.caller().userId();
+    String conversationId = s.conversationId();
+    long seq = Math.max(conv.getLong("lastSeq", 0L), seqs.getOrDefault(conversationId, 0L)) + 1;
+    Instant at = clock.instant();
+    JsonObject date = MongoSupport.date(at);
+    JsonObject doc =
+        new JsonObject()
+            .put("_id", MongoSupport.newId())
+            .put("conversationId", conversationId)
+            .put("seq", seq)
+            .put("senderId", sender)
+            .put("clientId", clientId)
+            .put("text", text.isEmpty() ? null : text)
+            .put("attachments", attachments)
+            .put("contentHash", hash)
+            .put("createdAt", date)
+            .put("updatedAt", date)
+            .put("version", 1L)
+            .putNull("editedAt")
+            .putNull("deletedAt")
+            .put("edits", new JsonArray())
+            .put("deliveredTo", new JsonArray())
+            .put("readBy", new JsonArray());
+    return messages
+        .insert(doc)
+        .map(
+            d -> {
+              seqs.put(conversationId, seq);
+              return new Stored(d, true);
+            })
+        .recover(
+            err -> {
+              if (!MongoSupport.isDuplicateKey(err)) {
+                return Future.failedFuture(err);
+              }
+              return messages
+                  .findByClientId(sender, clientId)
+                  .compose(
+                      existing -> {
+                        if (existing != null) {
+                          return Future.succeededFuture(new Stored(existing, false));
+                        }
+                        if (attempt >= MAX_SEQ_ATTEMPTS) {
+                          return Future.failedFuture(busy());
+                        }
+                        // another writer stored this seq: continue after the highest one stored
+                        return messages
+                            .lastSeq(conversationId)
+                            .compose(
+                                latest -> {
+                                  seqs.put(conversationId, latest);
+                                  return insert(
+                                      s, clientId, text, hash, attachments, conv, attempt + 1);
+                                });
                       });
             });
+  }
+
+  /**
+   * Tells the members (right after the commit, so that live delivery does not wait for the next
+   * round trip), then records the conversation's activity before the sender gets the answer.
+   */
+  private Future<Void> published(JsonObject message, JsonObject conv, String sender) {
+    long seq = message.getLong("seq");
+    Instant at = MongoSupport.instant(message, "createdAt");
+    events.messageCreated(
+        EventPublisher.strings(conv.getJsonArray("members")), Views.message(message), at);
+    ParleyMetrics.of(vertx).messageStored();
+    attachments.sent(message.getJsonArray("attachments", new JsonArray()));
+    return conversations
+        .recordSent(message.getString("conversationId"), sender, seq, at)
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "seq {} of conversation {} is stored; recording the activity failed: {}",
+                    seq,
+                    message.getString("conversationId"),
+                    err.getMessage()));
+  }
+
+  /**
+   * The same send again: the original message, or 409 if the clientId now names other content. If
+   * the first attempt stored the message but did not get to record it (the conversation's lastSeq
+   * is behind it), this one finishes the job, event included (hubs drop the repeat).
+   */
+  private Future<JsonObject> repeat(
+      JsonObject existing, JsonObject conv, String conversationId, String hash) {
+    if (!conversationId.equals(existing.getString("conversationId"))
+        || !hash.equals(existing.getString("contentHash"))) {
+      return Future.failedFuture(clientIdReused(existing.getString("_id")));
+    }
+    JsonObject reply =
+        new JsonObject().put("message", Views.message(existing)).put("created", false);
+    if (existing.getLong("seq") <= conv.getLong("lastSeq", 0L)) {
+      return Future.succeededFuture(reply);
+    }
+    return published(existing, conv, existing.getString("senderId")).map(reply);
+  }
+
+  /**
+   * Runs {@code insert} after the inserts into the same conversation that this verticle started
+   * before it (they would only collide on the same seq otherwise).
+   */
+  private <T> Future<T> inTurn(String conversationId, Supplier<Future<T>> insert) {
+    Future<Void> before = turns.getOrDefault(conversationId, Future.succeededFuture());
+    Promise<Void> mine = Promise.promise();
+    turns.put(conversationId, mine.future());
+    return before.transform(
+        ignored -> {
+          Future<T> f;
+          try {
+            f = insert.get();
+          } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+          }
+          return f.onComplete(
+              ar -> {
+                mine.complete();
+                if (turns.get(conversationId) == mine.future()) {
+                  turns.remove(conversationId);
+                }
+              });
+        });
+  }
+
+  private static ApiException busy() {
+    return new ApiException(
+        ApiError.of(
+                Failure.UNAVAILABLE,
+                "conversation_busy",
+                "Too many messages at once in this conversation; retry")
+            .withDetails(new JsonObject().put("retryAfterSeconds", 1)));
   }
 
   // --- read ---------------------------------------------------------------------------------
@@ -401,10 +423,8 @@ final class MessageService {
         .carried(uploads)
         .compose(
             stillCarried ->
-                Attachments.discard(
-                    vertx,
-                    ownerId,
-                    uploads.stream().filter(u -> !stillCarried.contains(u)).toList()));
+                attachments.discard(
+                    ownerId, uploads.stream().filter(u -> !stillCarried.contains(u)).toList()));
   }
 
   /** For the uploads verticle: may the caller read this attachment of the conversation? */

@@ -2,6 +2,7 @@ package io.parley.persistence;
 
 import io.parley.NodeContext;
 import io.parley.bus.Addresses;
+import io.parley.bus.BusClient;
 import io.parley.bus.BusService;
 import io.parley.bus.ChatApi.AddMembers;
 import io.parley.bus.ChatApi.ConversationRef;
@@ -26,7 +27,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -79,12 +79,12 @@ public final class PersistenceVerticle extends VerticleBase {
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     ConversationRepository conversations = new ConversationRepository(mongo);
     MessageRepository messages = new MessageRepository(mongo);
-    SendClaimRepository claims = new SendClaimRepository(mongo);
     EventPublisher events = new EventPublisher(vertx, ctx.relay());
+    BusClient bus = ctx.busClient(vertx);
     ReplayService replay = new ReplayService(conversations, messages);
     ConversationService convs =
         new ConversationService(
-            vertx,
+            bus,
             conversations,
             messages,
             events,
@@ -93,7 +93,14 @@ public final class PersistenceVerticle extends VerticleBase {
             clock);
     MessageService msgs =
         new MessageService(
-            vertx, convs, conversations, messages, claims, events, ctx.rateLimiter(), clock);
+            vertx,
+            convs,
+            conversations,
+            messages,
+            new Attachments(bus),
+            events,
+            ctx.rateLimiter(),
+            clock);
 
     List<Future<?>> consumers = new ArrayList<>();
     serve(consumers, Addresses.PERSISTENCE_HEALTH, req -> health());
@@ -145,16 +152,6 @@ public final class PersistenceVerticle extends VerticleBase {
         consumers,
         Addresses.ATTACHMENTS_REFERENCED,
         req -> msgs.referenced(UploadIds.fromJson(req)));
-
-    // send claims only guard a send in flight; the messages' unique index keeps idempotency after
-    cleanupTimer =
-        vertx.setPeriodic(
-            3_600_000,
-            id ->
-                claims
-                    .deleteOlderThan(clock.instant().minus(Duration.ofDays(1)))
-                    .onFailure(
-                        err -> LOG.warn("send-claim clean-up failed: {}", err.getMessage())));
 
     return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> Future.all(consumers));
   }
