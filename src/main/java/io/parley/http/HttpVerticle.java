@@ -61,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
           .get("/metrics")
           .handler(PrometheusScrapingHandler.create(ctx.metrics().prometheusRegistry()));
     }
+    new WebClientRoutes(vertx, config).mount(router);
     // everything else counts against the client address's limits
     RateLimits limits = new RateLimits(ctx.rateLimiter(), ctx.metrics(), config.rateLimit());
     router.route().handler(limits.byAddress());
