@@ -681,6 +681,7 @@ async function onMessage(data) {
   let conv = state.conversations.get(data.conversationId);
   if (!conv) conv = await ensureConversation(data.conversationId);
   const fresh = mergeMessage(m);
+  changed();
   if (!conv || !fresh || m.senderId === me().id) return;
   const t = state.typing.get(conv.id);
   if (t) t.delete(m.senderId);

@@ -59,6 +59,9 @@ function SignedIn() {
     if (t && r.name !== 'list') t.focus({ preventScroll: true });
   }, [r.name, r.id]);
   const detail = r.name !== 'list';
+  // the list beside an open conversation is the one it is in
+  const open = r.name === 'conversation' && state.conversations.get(r.id);
+  const archivedList = r.name === 'list' ? r.archived : !!(open && open.archived);
   let main;
   if (r.name === 'conversation') main = html`<${ConversationView} key=${r.id} id=${r.id} />`;
   else if (r.name === 'new') main = html`<${NewConversation} />`;
@@ -71,7 +74,7 @@ function SignedIn() {
       <${Banner} />
       <div class="columns">
         <aside class="sidebar" aria-label="Conversations">
-          <${ConversationList} archived=${!!r.archived} current=${r.id} />
+          <${ConversationList} archived=${archivedList} current=${r.id} />
         </aside>
         <main class="detail" id="main">${main}</main>
       </div>

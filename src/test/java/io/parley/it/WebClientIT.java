@@ -100,8 +100,7 @@ class WebClientIT {
     b.type("#signin-phone", typed(a.phone()));
     b.type("#signin-password", a.password());
     b.click("#signin-submit");
-    b.await(
-        "signed in as " + a.name(), d -> d.findElement(By.id("who")).getText().equals(a.name()));
+    b.await("signed in as " + a.name(), d -> a.name().equals(whoIsSignedIn(b)));
   }
 
   /** The name in the app bar (hidden on a phone, so read from the DOM rather than the screen). */
@@ -242,14 +241,25 @@ class WebClientIT {
         "deletion",
         d -> shown(bob).contains("1:This message was deleted") && shown(bob).contains("2:Hi Ada"));
 
-    // archive moves it off Bob's list, unarchive brings it back
+    // archive moves it off Bob's list of chats into the archived one; unarchive brings it back
     bob.click("#archive-toggle");
-    bob.await("archived", d -> d.findElements(By.cssSelector("#conversation-list li")).isEmpty());
-    bob.click("#show-archived");
-    bob.visible("#conversation-list a.conversation");
-    bob.click("#archive-toggle");
+    bob.await(
+        "archived",
+        d ->
+            d.findElement(By.id("archive-toggle")).getText().equals("Unarchive")
+                && d.findElement(By.id("list-title")).getText().equals("Archived"));
     bob.click("#show-chats");
-    bob.visible("#conversation-list a.conversation");
+    bob.await(
+        "no chats left", d -> d.findElements(By.cssSelector("#conversation-list li")).isEmpty());
+    bob.click("#show-archived");
+    bob.click("#conversation-list a.conversation");
+    bob.click("#archive-toggle");
+    bob.await(
+        "unarchived",
+        d ->
+            d.findElement(By.id("archive-toggle")).getText().equals("Archive")
+                && d.findElement(By.id("list-title")).getText().equals("Chats")
+                && d.findElements(By.cssSelector("#conversation-list a.conversation")).size() == 1);
 
     assertThat(ada.consoleErrors()).isEmpty();
     assertThat(bob.consoleErrors()).isEmpty();
@@ -303,11 +313,16 @@ class WebClientIT {
     phone.resize(Browser.PHONE);
     phone.screenshot(SHOTS, "devices-phone");
     phone.resize(Browser.DESKTOP);
-    List<WebElement> unlink = phone.all("#device-list li button.danger");
-    assertThat(unlink).hasSize(1);
-    unlink.get(0).click();
+    assertThat(phone.all("#device-list li .current-badge")).hasSize(1);
+    List<WebElement> laptop =
+        phone.all("#device-list li").stream()
+            .filter(li -> li.getText().contains("Test laptop"))
+            .toList();
+    assertThat(laptop).hasSize(1);
+    laptop.get(0).findElement(By.cssSelector("button.danger")).click();
     phone.await(
-        "one device left", d -> d.findElements(By.cssSelector("#device-list li")).size() == 1);
+        "two devices left", d -> d.findElements(By.cssSelector("#device-list li")).size() == 2);
+    assertThat(phone.visible("#device-list").getText()).doesNotContain("Test laptop");
     linked.await("back to sign-in", d -> !d.findElements(By.id("signin-phone")).isEmpty());
     assertThat(linked.visible("#signed-out-notice").getText()).contains("unlinked");
     assertThat(linked.js("return sessionStorage.length")).isEqualTo(0L);

@@ -32,8 +32,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * gets a fresh profile folder.
  */
 public final class Browser implements AutoCloseable {
-  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** Debian's paths; {@code -Dparley.test.chromium=…} and {@code …chromedriver=…} override them. */
+  public static final Path CHROMIUM =
+      Path.of(System.getProperty("parley.test.chromium", "/usr/bin/chromium"));
+
+  public static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("parley.test.chromedriver", "/usr/bin/chromedriver"));
   public static final Dimension DESKTOP = new Dimension(1280, 800);
   public static final Dimension PHONE = new Dimension(390, 844);
 
@@ -179,8 +183,8 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
-   * Script errors and CSP violations in the console so far; an HTTP error status the page asked
-   * for (and handled) is not one.
+   * Script errors and CSP violations in the console so far; an HTTP error status the page asked for
+   * (and handled) is not one.
    */
   public List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
