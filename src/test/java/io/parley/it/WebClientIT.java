@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -50,12 +52,20 @@ class WebClientIT {
 
   @BeforeAll
   void start() {
-    Browser.assumeAvailable("WebClientIT (the web client in Chromium)");
+    if (Browser.missing().isPresent()) {
+      // each test is then reported as skipped, with the reason (see skipWithoutChromium)
+      return;
+    }
     node = TestNodes.start(TestNodes.env(dir), dir);
     http = new Http();
     api = new Api(http, node.httpPort());
     proxy = new TcpProxy(node.httpPort());
     base = "http://127.0.0.1:" + node.httpPort() + "/";
+  }
+
+  @BeforeEach
+  void skipWithoutChromium(TestInfo test) {
+    Browser.assumeAvailable("WebClientIT." + test.getTestMethod().map(m -> m.getName()).orElse(""));
   }
 
   @AfterAll
@@ -168,6 +178,9 @@ class WebClientIT {
     ada.open(base);
     ada.visible("#signin-phone");
     ada.screenshot(SHOTS, "sign-in-desktop");
+    ada.resize(Browser.PHONE);
+    ada.screenshot(SHOTS, "sign-in-phone");
+    ada.resize(Browser.DESKTOP);
     // the server's error codes in words: a number that cannot be a phone
     ada.click("#tab-register");
     ada.type("#register-name", "Ada");
@@ -213,6 +226,10 @@ class WebClientIT {
     bob.await("read tick on Bob's side", d -> "read".equals(tickOf(bob, "Hi Ada")));
 
     ada.screenshot(SHOTS, "conversation-desktop");
+    ada.click("#nav-devices");
+    ada.visible("#device-list");
+    ada.click("#conversation-list a.conversation");
+    ada.visible("#message-list li[data-seq='2']");
     ada.resize(Browser.PHONE);
     ada.screenshot(SHOTS, "conversation-phone");
     ada.click("a.back");
@@ -289,6 +306,9 @@ class WebClientIT {
     String code = linked.driver().findElement(By.id("qr-text")).getDomProperty("value");
     assertThat(code).startsWith("parley:link:");
     linked.screenshot(SHOTS, "link-this-browser-desktop");
+    linked.resize(Browser.PHONE);
+    linked.screenshot(SHOTS, "link-this-browser-phone");
+    linked.resize(Browser.DESKTOP);
 
     // the signed-in browser checks the code, sees who asks, approves
     phone.click("#nav-link");
