@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -226,6 +227,20 @@ class WebClientIT {
     bob.await("read tick on Bob's side", d -> "read".equals(tickOf(bob, "Hi Ada")));
 
     ada.screenshot(SHOTS, "conversation-desktop");
+    // dark mode follows the system's setting
+    String light = (String) ada.js("return getComputedStyle(document.body).backgroundColor");
+    ada.driver()
+        .executeCdpCommand(
+            "Emulation.setEmulatedMedia",
+            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    String dark = (String) ada.js("return getComputedStyle(document.body).backgroundColor");
+    assertThat(light).isEqualTo("rgb(244, 246, 245)");
+    assertThat(dark).isEqualTo("rgb(15, 21, 19)");
+    ada.screenshot(SHOTS, "conversation-dark-desktop");
+    ada.driver()
+        .executeCdpCommand(
+            "Emulation.setEmulatedMedia",
+            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "light"))));
     ada.click("#nav-devices");
     ada.visible("#device-list");
     ada.click("#conversation-list a.conversation");
@@ -369,12 +384,18 @@ class WebClientIT {
     signIn(b, bob);
     openConversation(b, cid);
     b.await("m1", d -> shown(b).equals(List.of("1:m1")));
+    // the API names members by id only: Bob names the unknown member by phone number
+    assertThat(b.visible("#conversation-title").getText()).isEqualTo("Unknown contact");
+    b.type("#contact-phone", typed(ada.phone()));
+    b.click("form.name-contact button");
+    b.await("named", d -> d.findElement(By.id("conversation-title")).getText().equals("Ada"));
     api.send(ada, cid, "m2");
     b.await("m2 live", d -> shown(b).equals(List.of("1:m1", "2:m2")));
 
     // a reload keeps the session (this tab only) and the conversation, with nothing twice
     b.driver().navigate().refresh();
     b.await("after reload", d -> shown(b).equals(List.of("1:m1", "2:m2")));
+    assertThat(b.visible("#conversation-title").getText()).isEqualTo("Ada");
     api.send(ada, cid, "m3");
     b.await("m3 after reload", d -> shown(b).equals(List.of("1:m1", "2:m2", "3:m3")));
 
