@@ -59,6 +59,8 @@ public final class HttpVerticle extends VerticleBase {
     // proxy rule for /metrics must not be walked around by /%6detrics)
     router.route().handler(CanonicalPath::check);
     router.get("/health/live").handler(health::live);
+    // the web client's static files: cheap, cached by browsers, not counted against API limits
+    new WebClientRoutes(vertx, config).mount(router);
     // everything else counts against the client address's limits (the deep health check too)
     RateLimits limits = new RateLimits(ctx.rateLimiter(), ctx.metrics(), config.rateLimit());
     router.route().handler(limits.byAddress());
