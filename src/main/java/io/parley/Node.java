@@ -144,6 +144,7 @@ public final class Node {
                       metrics,
                       relay);
               Node node = new Node(config, embedded, vertx, ctx, limits);
+              node.watchFeed(hz);
               return node.deployRoles()
                   .compose(v -> node.startManagementServer())
                   .map(node)
@@ -258,6 +259,74 @@ public final class Node {
                     : " standalone"));
   }
 
+  /** How often the pause detector ticks, and how late a tick must be to count as a pause. */
+  private static final long TICK_MS = 1_000;
+
+  private static final long PAUSED_MS = 3_000;
+
+  /** Events published to a member in the last this-long before it was declared gone were lost. */
+  private static final long MEMBER_LOSS_MS = 20_000;
+
+  private long pauseTimer = -1;
+
+  /**
+   * Announces a {@link io.parley.bus.FeedGap} on this node's bus whenever its event feed may have
+   * lost events outside the relay's view: the cluster's membership changed (a member left or came
+   * back: what crossed the wire to or from it meanwhile is lost), or this process was paused (a
+   * long GC, a stalled VM, SIGSTOP) while the cluster went on. The SSE hubs then replay.
+   */
+  private void watchFeed(HazelcastClusterManager hz) {
+    long[] last = {System.currentTimeMillis()};
+    pauseTimer =
+        vertx.setPeriodic(
+            TICK_MS,
+            t -> {
+              long now = System.currentTimeMillis();
+              if (now - last[0] > PAUSED_MS) {
+                announceGap("this node was paused", last[0] - TICK_MS);
+              }
+              last[0] = now;
+            });
+    if (hz == null) {
+      return;
+    }
+    // a member joining for the first time lost nothing; one coming back after a loss (a healed
+    // partition, a member that was paused past the heartbeat limit) did
+    java.util.concurrent.atomic.AtomicLong lastLoss = new java.util.concurrent.atomic.AtomicLong();
+    hz.getHazelcastInstance()
+        .getCluster()
+        .addMembershipListener(
+            new com.hazelcast.cluster.MembershipListener() {
+              @Override
+              public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+                long lost = lastLoss.get();
+                if (lost > 0 && System.currentTimeMillis() - lost < 600_000) {
+                  announceGap("a cluster member came back", lost - MEMBER_LOSS_MS);
+                }
+              }
+
+              @Override
+              public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+                long now = System.currentTimeMillis();
+                lastLoss.set(now);
+                announceGap("a cluster member left", now - MEMBER_LOSS_MS);
+              }
+            });
+  }
+
+  private void announceGap(String reason, long sinceMs) {
+    if (stopping.get()) {
+      return;
+    }
+    LOG.info("event feed may have lost events ({}); streams replay", reason);
+    vertx
+        .eventBus()
+        .publish(
+            io.parley.bus.Addresses.FEED_GAP,
+            new io.parley.bus.FeedGap(reason, java.time.Instant.ofEpochMilli(sinceMs)).toJson(),
+            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+  }
+
   /** {@code GET /metrics} on the management port (the API port never serves it). */
   private Future<Void> startManagementServer() {
     var m = config.metrics();
@@ -309,6 +378,7 @@ public final class Node {
     if (!stopping.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
+    vertx.cancelTimer(pauseTimer);
     List<String> ids;
     synchronized (deployments) {
       ids = new ArrayList<>(deployments);

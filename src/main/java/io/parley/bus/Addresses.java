@@ -219,6 +219,16 @@ public final class Addresses {
   /** Request, auth: redeems a stream ticket (once) for the user and session it was made for. */
   public static final String SSE_TICKET_REDEEM = "parley.sse.ticket.redeem";
 
-  /** Request, persistence: the stored events a user missed since a resume cursor. */
+  /**
+   * Request, persistence: the stored events a user missed since a resume cursor; {@code Replay} →
+   * {@code {events: [{id, frame, conversationId, seq}], truncated}} ({@code seq} 0 but for {@code
+   * message.created}).
+   */
   public static final String EVENTS_REPLAY = "parley.events.replay";
+
+  /** Request, persistence: {@code MissedEvents}, what a hub's feed lacks of one conversation. */
+  public static final String EVENTS_MISSED = "parley.events.missed";
+
+  /** Request, persistence: {@code ActiveConversations}, for the hubs' periodic gap check. */
+  public static final String EVENTS_ACTIVE = "parley.events.active";
 }

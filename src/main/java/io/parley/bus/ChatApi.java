@@ -4,6 +4,7 @@ import io.parley.bus.AuthApi.Caller;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Payloads of the persistence verticle's addresses: conversations, messages, receipts, typing.
@@ -226,16 +227,77 @@ public final class ChatApi {
    * sinceMs}, at most {@code maxEvents}. Reply {@code {events: [{id, frame}], truncated}}: frames
    * are the SSE frames exactly as they were published live.
    */
-  public record Replay(String userId, long sinceMs, int maxEvents) {
+  /**
+   * {@code parley.events.replay}: what {@code userId} missed: everything stored since {@code
+   * sinceMs}, except that in the conversations of {@code afterSeqs} the messages are those after
+   * the given seq (whenever they were stored) and none up to it.
+   */
+  public record Replay(String userId, long sinceMs, int maxEvents, Map<String, Long> afterSeqs) {
+    public Replay(String userId, long sinceMs, int maxEvents) {
+      this(userId, sinceMs, maxEvents, Map.of());
+    }
+
     public JsonObject toJson() {
+      JsonObject after = new JsonObject();
+      afterSeqs.forEach(after::put);
       return new JsonObject()
           .put("userId", userId)
+          .put("sinceMs", sinceMs)
+          .put("maxEvents", maxEvents)
+          .put("afterSeqs", after);
+    }
+
+    public static Replay fromJson(JsonObject j) {
+      Map<String, Long> after = new java.util.LinkedHashMap<>();
+      JsonObject a = j.getJsonObject("afterSeqs", new JsonObject());
+      for (String conv : a.fieldNames()) {
+        after.put(conv, a.getLong(conv));
+      }
+      return new Replay(
+          j.getString("userId"), j.getLong("sinceMs"), j.getInteger("maxEvents"), after);
+    }
+  }
+
+  /**
+   * {@code parley.events.missed}: the {@code message.created} events of one conversation that an
+   * SSE hub found missing from its feed: seq in {@code (afterSeq, beforeSeq)} ({@code afterSeq} −1:
+   * unknown, {@code beforeSeq} 0: no upper bound), committed at or after {@code sinceMs}, at most
+   * {@code maxEvents}, in seq order. Reply {@code {events: [{id, frame, conversationId, seq}],
+   * members, truncated}}.
+   */
+  public record MissedEvents(
+      String conversationId, long afterSeq, long beforeSeq, long sinceMs, int maxEvents) {
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("conversationId", conversationId)
+          .put("afterSeq", afterSeq)
+          .put("beforeSeq", beforeSeq)
           .put("sinceMs", sinceMs)
           .put("maxEvents", maxEvents);
     }
 
-    public static Replay fromJson(JsonObject j) {
-      return new Replay(j.getString("userId"), j.getLong("sinceMs"), j.getInteger("maxEvents"));
+    public static MissedEvents fromJson(JsonObject j) {
+      return new MissedEvents(
+          j.getString("conversationId"),
+          j.getLong("afterSeq", -1L),
+          j.getLong("beforeSeq", 0L),
+          j.getLong("sinceMs", 0L),
+          j.getInteger("maxEvents", 1000));
+    }
+  }
+
+  /**
+   * {@code parley.events.active}: conversations with a message recorded at or after {@code sinceMs}
+   * (the SSE hubs' periodic check). Reply {@code {conversations: [{id, lastSeq, lastMessageAtMs,
+   * members}], truncated}}.
+   */
+  public record ActiveConversations(long sinceMs, int max) {
+    public JsonObject toJson() {
+      return new JsonObject().put("sinceMs", sinceMs).put("max", max);
+    }
+
+    public static ActiveConversations fromJson(JsonObject j) {
+      return new ActiveConversations(j.getLong("sinceMs", 0L), j.getInteger("max", 1000));
     }
   }
 }

@@ -48,6 +48,30 @@ public final class EventIds {
     return atMs + "-s";
   }
 
+  /**
+   * The seq of a {@code message.created} event from its id ({@code <ms>-m-<conversationId>-<seq>}),
+   * or −1 for any other id.
+   */
+  public static long messageSeq(String id) {
+    if (id == null) {
+      return -1;
+    }
+    int m = id.indexOf("-m-");
+    int last = id.lastIndexOf('-');
+    if (m <= 0 || last <= m + 2 || last == id.length() - 1) {
+      return -1;
+    }
+    long seq = 0;
+    for (int i = last + 1; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9' || seq > Long.MAX_VALUE / 10 - 9) {
+        return -1;
+      }
+      seq = seq * 10 + (c - '0');
+    }
+    return seq > 0 ? seq : -1;
+  }
+
   /** The commit time an id carries, or empty when it is not one of ours. */
   public static OptionalLong time(String id) {
     if (id == null) {

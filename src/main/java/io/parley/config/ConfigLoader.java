@@ -111,6 +111,7 @@ public final class ConfigLoader {
           new EnvVar("SSE_MAX_STREAMS_PER_ADDRESS", "sse.maxStreamsPerAddress", Kind.STRING),
           new EnvVar("SSE_MAX_QUEUED_BYTES", "sse.maxQueuedBytes", Kind.STRING),
           new EnvVar("SSE_RESUME_WINDOW_MS", "sse.resumeWindowMs", Kind.STRING),
+          new EnvVar("SSE_CHECK_INTERVAL_MS", "sse.checkIntervalMs", Kind.STRING),
           new EnvVar("UPLOAD_DIR", "uploads.dir", Kind.STRING),
           new EnvVar("MAX_FILE_SIZE", "uploads.maxFileSize", Kind.STRING),
           new EnvVar("AWS_S3_PRESIGNED_URL_EXPIRY", "uploads.urlExpirySeconds", Kind.STRING),
@@ -243,7 +244,8 @@ public final class ConfigLoader {
             r.longRange("sse.resumeWindowMs", 0, 600_000),
             r.duration("sse.replayMaxAge"),
             r.intRange("sse.replayMaxEvents", 1, 1_000_000),
-            r.intRange("sse.ticketTtlSeconds", 5, 300));
+            r.intRange("sse.ticketTtlSeconds", 5, 300),
+            r.longRange("sse.checkIntervalMs", 200, 600_000));
     if (redis.url() != null
         && !redis.url().isEmpty()
         && !(redis.url().startsWith("redis://") || redis.url().startsWith("rediss://"))) {

@@ -126,6 +126,7 @@ public record ParleyConfig(
    * @param replayMaxAge cursors older than this get {@code resync}
    * @param replayMaxEvents a replay larger than this gets {@code resync} instead
    * @param ticketTtlSeconds lifetime of a single-use stream ticket
+   * @param checkIntervalMs how often each hub compares recent conversations with what it fed
    */
   public record SseConfig(
       long heartbeatMs,
@@ -135,7 +136,8 @@ public record ParleyConfig(
       long resumeWindowMs,
       Duration replayMaxAge,
       int replayMaxEvents,
-      int ticketTtlSeconds) {}
+      int ticketTtlSeconds,
+      long checkIntervalMs) {}
 
   /**
    * @param url redis://… or empty (no relay, no shared counters in Redis)

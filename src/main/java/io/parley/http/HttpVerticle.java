@@ -80,11 +80,7 @@ public final class HttpVerticle extends VerticleBase {
     new MessageRoutes(bus).mount(router, auth);
     hub =
         new SseHub(
-            vertx,
-            ctx.config().sse(),
-            cfg.busTimeoutMs(),
-            ctx.relay() != null,
-            streamMetrics(ctx.metrics()));
+            vertx, ctx.config().sse(), bus, ctx.relay() != null, streamMetrics(ctx.metrics()));
     new SseRoutes(bus, sessions, hub).mount(router, auth);
     uploads.mount(router, auth);
 
@@ -213,6 +209,16 @@ public final class HttpVerticle extends VerticleBase {
       @Override
       public void closed() {
         metrics.sseStreamClosed();
+      }
+
+      @Override
+      public void repaired(String kind, int n) {
+        metrics.streamRepaired(kind, n);
+      }
+
+      @Override
+      public void repairFailed(String kind, int streams) {
+        metrics.streamRepairFailed(kind, streams);
       }
 
       @Override

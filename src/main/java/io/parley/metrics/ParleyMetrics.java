@@ -116,6 +116,30 @@ public final class ParleyMetrics implements Shareable {
     messagesStored.increment();
   }
 
+  /**
+   * {@code n} stored events a hub found missing from its feed and wrote to its streams from
+   * MongoDB; {@code kind}: gap (seen in the feed), check (the periodic check), feed (after a feed
+   * gap), stream (one stream behind).
+   */
+  public void streamRepaired(String kind, int n) {
+    if (n > 0) {
+      Counter.builder("parley.sse.repaired.events")
+          .description("Stored events a hub found missing from its feed and wrote from MongoDB")
+          .tag("kind", kind)
+          .register(registry)
+          .increment(n);
+    }
+  }
+
+  /** A repair that could not be made: {@code streams} were ended so that their clients resume. */
+  public void streamRepairFailed(String kind, int streams) {
+    Counter.builder("parley.sse.repair.failures")
+        .description("Streams ended because what their feed lacked could not be fetched")
+        .tag("kind", kind)
+        .register(registry)
+        .increment(Math.max(1, streams));
+  }
+
   /** The Redis relay's subscription came back after it was lost. */
   public void relayReconnected() {
     Counter.builder("parley.relay.reconnects")

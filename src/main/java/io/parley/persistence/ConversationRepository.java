@@ -227,6 +227,30 @@ final class ConversationRepository {
         new UpdateOptions().setReturningNewDocument(true));
   }
 
+  /** The members of a conversation (empty when it does not exist). */
+  Future<List<String>> membersOf(String conversationId) {
+    return mongo
+        .findOne(
+            COLLECTION,
+            new JsonObject().put("_id", conversationId),
+            new JsonObject().put("members", 1))
+        .map(d -> d == null ? List.of() : EventPublisher.strings(d.getJsonArray("members")));
+  }
+
+  /** Conversations with a message recorded at or after {@code since} (index lastMessageAt). */
+  Future<List<JsonObject>> activeSince(Instant since, int limit) {
+    return mongo.findWithOptions(
+        COLLECTION,
+        new JsonObject()
+            .put("lastMessageAt", new JsonObject().put("$gte", MongoSupport.date(since)))
+            .put("lastSeq", new JsonObject().put("$gt", 0)),
+        new FindOptions()
+            .setSort(new JsonObject().put("lastMessageAt", -1))
+            .setLimit(limit)
+            .setFields(
+                new JsonObject().put("lastSeq", 1).put("lastMessageAt", 1).put("members", 1)));
+  }
+
   /** Every conversation the user belongs to now (resume looks for changes in these). */
   Future<List<JsonObject>> allForMember(String userId) {
     return mongo.find(COLLECTION, new JsonObject().put("members", userId));

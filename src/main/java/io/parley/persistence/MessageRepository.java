@@ -45,6 +45,31 @@ final class MessageRepository {
     return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
   }
 
+  /**
+   * Messages with {@code after < seq < before} ({@code after} −1 and {@code before} 0: no bound)
+   * created at or after {@code sinceMs}, in seq order, at most {@code limit}.
+   */
+  Future<List<JsonObject>> range(
+      String conversationId, long after, long before, long sinceMs, int limit) {
+    JsonObject seq = new JsonObject().put("$gt", Math.max(0, after));
+    if (before > 0) {
+      seq.put("$lt", before);
+    }
+    JsonObject q = new JsonObject().put("conversationId", conversationId).put("seq", seq);
+    if (sinceMs > 0) {
+      q.put(
+          "createdAt",
+          new JsonObject().put("$gte", MongoSupport.date(Instant.ofEpochMilli(sinceMs))));
+    }
+    return mongo.findWithOptions(
+        COLLECTION,
+        q,
+        new FindOptions()
+            .setSort(new JsonObject().put("seq", 1))
+            .setLimit(limit)
+            .setFields(WITHOUT_EDITS));
+  }
+
   /** The highest seq stored in the conversation (0 when it has no message). */
   Future<Long> lastSeq(String conversationId) {
     return mongo

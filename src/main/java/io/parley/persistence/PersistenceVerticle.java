@@ -4,6 +4,7 @@ import io.parley.NodeContext;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusClient;
 import io.parley.bus.BusService;
+import io.parley.bus.ChatApi.ActiveConversations;
 import io.parley.bus.ChatApi.AddMembers;
 import io.parley.bus.ChatApi.ConversationRef;
 import io.parley.bus.ChatApi.CreateConversation;
@@ -12,6 +13,7 @@ import io.parley.bus.ChatApi.History;
 import io.parley.bus.ChatApi.ListConversations;
 import io.parley.bus.ChatApi.MarkReceipt;
 import io.parley.bus.ChatApi.MessageRef;
+import io.parley.bus.ChatApi.MissedEvents;
 import io.parley.bus.ChatApi.RemoveMember;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatApi.SendMessage;
@@ -144,6 +146,11 @@ public final class PersistenceVerticle extends VerticleBase {
     serve(consumers, Addresses.RECEIPTS_MARK, req -> msgs.receipt(MarkReceipt.fromJson(req)));
     serve(consumers, Addresses.TYPING_NOTIFY, req -> msgs.typing(ConversationRef.fromJson(req)));
     serve(consumers, Addresses.EVENTS_REPLAY, req -> replay.replay(Replay.fromJson(req)));
+    serve(consumers, Addresses.EVENTS_MISSED, req -> replay.missed(MissedEvents.fromJson(req)));
+    serve(
+        consumers,
+        Addresses.EVENTS_ACTIVE,
+        req -> replay.active(ActiveConversations.fromJson(req)));
     serve(
         consumers,
         Addresses.ATTACHMENTS_ACCESS,

@@ -1,5 +1,7 @@
 package io.parley.persistence;
 
+import io.parley.bus.ChatApi.ActiveConversations;
+import io.parley.bus.ChatApi.MissedEvents;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatEvent;
 import io.parley.mongo.MongoSupport;
@@ -63,12 +65,29 @@ final class ReplayService {
               if (ids.isEmpty()) {
                 return Future.succeededFuture(reply(items, r.maxEvents()));
               }
-              return messages
-                  .changedSince(ids, since, r.maxEvents() + 1)
+              // the conversations the client told us its seq in: everything after it, exactly
+              List<Future<List<JsonObject>>> exact = new ArrayList<>();
+              r.afterSeqs()
+                  .forEach(
+                      (conv, after) -> {
+                        if (ids.contains(conv)) {
+                          exact.add(messages.range(conv, after, 0, 0, r.maxEvents() + 1));
+                        }
+                      });
+              return Future.all(
+                      messages.changedSince(ids, since, r.maxEvents() + 1),
+                      Future.all(new ArrayList<>(exact)))
                   .map(
                       found -> {
-                        for (JsonObject m : found) {
-                          messageItems(m, since, recipient, items);
+                        java.util.Set<String> seen = new java.util.HashSet<>();
+                        for (JsonObject m : found.<List<JsonObject>>resultAt(0)) {
+                          messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
+                        }
+                        for (Future<List<JsonObject>> f : exact) {
+                          for (JsonObject m : f.result()) {
+                            messageItems(
+                                m, Instant.EPOCH, since, recipient, r.afterSeqs(), items, seen);
+                          }
                         }
                         return reply(items, r.maxEvents());
                       });
@@ -122,15 +141,30 @@ final class ReplayService {
     }
   }
 
+  /**
+   * The events a stored message contributes: its creation since {@code createdSince} (unless the
+   * client has it: seq at or below its {@code afterSeqs} entry), and its last change (edit or
+   * deletion) since {@code changedSince}. {@code seen} drops a message found by both queries.
+   */
   private static void messageItems(
-      JsonObject m, Instant since, List<String> recipient, List<Item> items) {
+      JsonObject m,
+      Instant createdSince,
+      Instant changedSince,
+      List<String> recipient,
+      java.util.Map<String, Long> afterSeqs,
+      List<Item> items,
+      java.util.Set<String> seen) {
     String conv = m.getString("conversationId");
     long seq = m.getLong("seq");
+    if (!seen.add(conv + ":" + seq)) {
+      return;
+    }
     JsonObject view = Views.message(m);
     Instant created = MongoSupport.instant(m, "createdAt");
     Instant updated = MongoSupport.instant(m, "updatedAt");
     long version = m.getLong("version", 1L);
-    if (created != null && !created.isBefore(since)) {
+    Long known = afterSeqs.get(conv);
+    if (created != null && !created.isBefore(createdSince) && (known == null || seq > known)) {
       items.add(
           new Item(
               created.toEpochMilli(),
@@ -138,7 +172,7 @@ final class ReplayService {
               seq,
               EventPublisher.messageCreatedEvent(recipient, view, created)));
     }
-    if (version > 1 && updated != null && !updated.isBefore(since)) {
+    if (version > 1 && updated != null && !updated.isBefore(changedSince)) {
       items.add(
           new Item(
               updated.toEpochMilli(),
@@ -146,6 +180,71 @@ final class ReplayService {
               0,
               EventPublisher.messageUpdatedEvent(recipient, view, version, updated)));
     }
+  }
+
+  /** One event of a reply: id, frame, conversation, and the seq of a {@code message.created}. */
+  static JsonObject entry(ChatEvent e, long seq) {
+    return new JsonObject()
+        .put("id", e.id())
+        .put("frame", e.frame().toString())
+        .put("conversationId", e.conversationId())
+        .put("seq", seq);
+  }
+
+  /**
+   * What a hub's feed lacks of one conversation: its {@code message.created} events in a seq range
+   * (and not older than {@code sinceMs}), in seq order, with the conversation's members (their
+   * recipients). The hub is infrastructure: it asks for whichever of its streams need them.
+   */
+  Future<JsonObject> missed(MissedEvents m) {
+    if (!MongoSupport.isId(m.conversationId()) || m.maxEvents() < 1) {
+      return Future.failedFuture(
+          ConversationService.invalid("conversationId", "bad missed-events request"));
+    }
+    return Future.all(
+            conversations.membersOf(m.conversationId()),
+            messages.range(
+                m.conversationId(), m.afterSeq(), m.beforeSeq(), m.sinceMs(), m.maxEvents() + 1))
+        .map(
+            both -> {
+              List<String> members = both.resultAt(0);
+              List<JsonObject> found = both.resultAt(1);
+              boolean truncated = found.size() > m.maxEvents();
+              JsonArray out = new JsonArray();
+              for (JsonObject d : truncated ? found.subList(0, m.maxEvents()) : found) {
+                JsonObject view = Views.message(d);
+                out.add(
+                    entry(
+                        EventPublisher.messageCreatedEvent(
+                            members, view, MongoSupport.instant(d, "createdAt")),
+                        d.getLong("seq")));
+              }
+              return new JsonObject()
+                  .put("events", out)
+                  .put("members", new JsonArray(members))
+                  .put("truncated", truncated);
+            });
+  }
+
+  /** Conversations with a message recorded since a time: the hubs' periodic gap check. */
+  Future<JsonObject> active(ActiveConversations a) {
+    return conversations
+        .activeSince(Instant.ofEpochMilli(Math.max(0, a.sinceMs())), a.max() + 1)
+        .map(
+            docs -> {
+              boolean truncated = docs.size() > a.max();
+              JsonArray out = new JsonArray();
+              for (JsonObject d : truncated ? docs.subList(0, a.max()) : docs) {
+                Instant last = MongoSupport.instant(d, "lastMessageAt");
+                out.add(
+                    new JsonObject()
+                        .put("id", d.getString("_id"))
+                        .put("lastSeq", d.getLong("lastSeq", 0L))
+                        .put("lastMessageAtMs", last == null ? 0L : last.toEpochMilli())
+                        .put("members", d.getJsonArray("members", new JsonArray())));
+              }
+              return new JsonObject().put("conversations", out).put("truncated", truncated);
+            });
   }
 
   /**
@@ -175,10 +274,7 @@ final class ReplayService {
     JsonArray out = new JsonArray();
     if (!truncated) {
       for (Item it : items) {
-        out.add(
-            new JsonObject()
-                .put("id", it.event().id())
-                .put("frame", it.event().frame().toString()));
+        out.add(entry(it.event(), it.seq()));
       }
     }
     return new JsonObject().put("events", out).put("truncated", truncated);

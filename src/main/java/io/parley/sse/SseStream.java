@@ -3,8 +3,13 @@ package io.parley.sse;
 import io.parley.bus.ChatEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -12,23 +17,62 @@ import java.util.function.Consumer;
  * accepted it, which is also where its hub's consumers run: every write happens on the connection's
  * own event loop, without locks.
  *
- * <p>While a resume replays stored events, live events wait in {@code pending}; afterwards they are
- * written unless the replay already carried them (same id). A stream whose socket cannot keep up
- * (write queue full, or too much waiting during a replay) is closed with a logged reason instead of
- * growing the heap; the client reconnects and resumes.
+ * <p>What it wrote is what it knows: per conversation, the highest message seq, written in order
+ * and without gaps (a message that would leave one is reported as {@link Outcome#GAP}: the hub
+ * fetches what is missing first); the ids of the last stored events of other kinds; and the cursor
+ * it writes after each stored event ({@link StreamCursor}). While it catches up (a resume, a gap, a
+ * feed repair), live events wait in {@code pending} and are written afterwards, minus what the
+ * catch-up already carried. A stream whose socket cannot keep up (write queue full, or too much
+ * waiting during a catch-up) is closed with a logged reason instead of growing the heap; the client
+ * reconnects and resumes.
  */
 final class SseStream {
+  /** What became of an event offered to the stream. */
+  enum Outcome {
+    WRITTEN,
+    /** The stream had it already. */
+    SKIPPED,
+    /** Held until the catch-up under way ends. */
+    QUEUED,
+    /** A message whose predecessors in its conversation this stream lacks: fetch them first. */
+    GAP,
+    CLOSED
+  }
+
+  /** An event from a catch-up: id, frame, conversation, seq (0 but for {@code message.created}). */
+  record Replayed(String id, Buffer frame, String conversationId, long seq) {}
+
+  private static final int RECENT_IDS = 64;
+
   final String userId;
   final String sessionId;
   final String address;
+  final long openedMs;
   private final HttpServerResponse response;
   private final int maxQueuedBytes;
-  private ArrayDeque<ChatEvent> pending;
-  private long pendingBytes;
-  private Set<String> replayed = Set.of();
   private final Consumer<SseStream> onClosed;
   private boolean closed;
   String closeReason;
+
+  /** Per conversation, the highest message seq written (contiguous from the stream's start). */
+  private final Map<String, Long> lastSeq = new HashMap<>(4);
+
+  /** Conversations with a message written lately: conversation → {seq, commit time}. */
+  private final LinkedHashMap<String, long[]> recentConvs = new LinkedHashMap<>(4, 0.75f, true);
+
+  /** Ids of the last stored events that are not messages (a catch-up may carry them again). */
+  private final String[] recentIds = new String[RECENT_IDS];
+
+  private int recentNext;
+
+  /** Commit time of the last stored event written: the cursor's time. */
+  private long cursorMs;
+
+  private ArrayDeque<ChatEvent> pending;
+  private long pendingBytes;
+
+  /** A feed gap announced while a catch-up ran: the earliest time to replay from afterwards. */
+  long gapSinceMs = -1;
 
   SseStream(
       String userId,
@@ -36,6 +80,7 @@ final class SseStream {
       String address,
       HttpServerResponse response,
       int maxQueuedBytes,
+      long openedMs,
       Consumer<SseStream> onClosed) {
     this.onClosed = onClosed;
     this.userId = userId;
@@ -43,6 +88,7 @@ final class SseStream {
     this.address = address;
     this.response = response;
     this.maxQueuedBytes = maxQueuedBytes;
+    this.openedMs = openedMs;
     response.setWriteQueueMaxSize(maxQueuedBytes);
   }
 
@@ -50,62 +96,152 @@ final class SseStream {
     return closed;
   }
 
-  /** Holds live events back until {@link #endReplay}. */
-  void beginReplay() {
-    pending = new ArrayDeque<>();
+  /** The resume cursor's view: the stream starts where the client says it stood. */
+  void seed(StreamCursor c) {
+    cursorMs = c.atMs();
+    c.seqs()
+        .forEach(
+            (conv, seq) -> {
+              lastSeq.put(conv, seq);
+              recentConvs.put(conv, new long[] {seq, c.atMs()});
+            });
+  }
+
+  /** The highest message seq this stream wrote in the conversation, or null. */
+  Long lastSeq(String conversationId) {
+    return lastSeq.get(conversationId);
+  }
+
+  /** What the stream knows it has, for a catch-up to skip (the conversations seen lately). */
+  Map<String, Long> knownSeqs() {
+    Map<String, Long> known = new LinkedHashMap<>();
+    recentConvs.forEach((conv, s) -> known.put(conv, s[0]));
+    return known;
+  }
+
+  boolean catchingUp() {
+    return pending != null;
+  }
+
+  /** Holds live events back until {@link #endCatchUp}. */
+  void beginCatchUp() {
+    if (pending == null) {
+      pending = new ArrayDeque<>();
+    }
   }
 
   /**
-   * Writes the replayed frames, then the live events that arrived meanwhile minus those the replay
-   * carried; afterwards live events flow directly (still skipping the replayed ids, which may reach
-   * this node late over the bus).
+   * Writes what the catch-up found (skipping what this stream has), then the live events that
+   * arrived meanwhile; returns those of them that opened a gap again (the hub repairs them), or
+   * null when the stream closed.
    */
-  void endReplay(Iterable<Buffer> frames, Set<String> replayedIds) {
-    for (Buffer f : frames) {
-      if (!write(f)) {
-        return;
-      }
-    }
-    replayed = replayedIds;
+  List<ChatEvent> endCatchUp(Iterable<Replayed> found, String skipId) {
     ArrayDeque<ChatEvent> waiting = pending;
     pending = null;
     pendingBytes = 0;
-    if (waiting != null) {
-      for (ChatEvent e : waiting) {
-        if (!deliver(e)) {
-          return;
-        }
+    for (Replayed r : found) {
+      if (closed) {
+        return null;
       }
+      if (r.id().equals(skipId)) {
+        continue;
+      }
+      offer(r.id(), r.frame(), r.conversationId(), r.seq(), true);
+    }
+    if (waiting == null) {
+      return List.of();
+    }
+    List<ChatEvent> gaps = new java.util.ArrayList<>();
+    Iterator<ChatEvent> it = waiting.iterator();
+    while (it.hasNext()) {
+      ChatEvent e = it.next();
+      Outcome o = deliver(e, io.parley.bus.EventIds.messageSeq(e.id()));
+      if (o == Outcome.CLOSED) {
+        return null;
+      }
+      if (o == Outcome.GAP) {
+        // the rest waits behind the repair of this one
+        beginCatchUp();
+        gaps.add(e);
+        it.forEachRemaining(this::hold);
+        return gaps;
+      }
+    }
+    return gaps;
+  }
+
+  /** Puts a live event behind the catch-up under way. */
+  void hold(ChatEvent e) {
+    pending.add(e);
+    pendingBytes += e.frame().length();
+    if (pendingBytes > maxQueuedBytes) {
+      drop("slow_consumer: too many events waiting during a catch-up");
     }
   }
 
-  /** Stops skipping the replayed ids (they cannot arrive live any more). */
-  void forgetReplay() {
-    replayed = Set.of();
-  }
-
-  /** Returns false when the stream is (now) closed. */
-  boolean deliver(ChatEvent e) {
+  /** A live event: written, skipped (had it), queued (catching up), or a gap to repair first. */
+  Outcome deliver(ChatEvent e, long seq) {
     if (closed) {
-      return false;
+      return Outcome.CLOSED;
     }
     if (pending != null) {
-      pending.add(e);
-      pendingBytes += e.frame().length();
-      if (pendingBytes > maxQueuedBytes) {
-        drop("slow_consumer: too many events waiting during the replay");
-        return false;
-      }
-      return true;
+      hold(e);
+      return closed ? Outcome.CLOSED : Outcome.QUEUED;
     }
-    if (!replayed.isEmpty() && replayed.contains(e.id())) {
-      return true;
-    }
-    return write(e.frame());
+    return offer(e.id(), e.frame(), e.conversationId(), seq, false);
   }
 
-  /** Writes unless the socket is already behind by {@code maxQueuedBytes}; then drops. */
-  boolean write(Buffer frame) {
+  private Outcome offer(String id, Buffer frame, String conv, long seq, boolean fromCatchUp) {
+    if (id.isEmpty()) {
+      return write(frame, null) ? Outcome.WRITTEN : Outcome.CLOSED; // ephemeral (typing)
+    }
+    if (seq > 0) {
+      Long last = lastSeq.get(conv);
+      if (last != null && seq <= last) {
+        return Outcome.SKIPPED;
+      }
+      if (last != null && seq > last + 1 && !fromCatchUp) {
+        return Outcome.GAP;
+      }
+      lastSeq.put(conv, seq);
+      long at = io.parley.bus.EventIds.time(id).orElse(cursorMs);
+      recentConvs.put(conv, new long[] {seq, at});
+      return written(frame, at);
+    }
+    for (String r : recentIds) {
+      if (id.equals(r)) {
+        return Outcome.SKIPPED;
+      }
+    }
+    recentIds[recentNext] = id;
+    recentNext = (recentNext + 1) % RECENT_IDS;
+    return written(frame, io.parley.bus.EventIds.time(id).orElse(cursorMs));
+  }
+
+  private Outcome written(Buffer frame, long atMs) {
+    cursorMs = Math.max(cursorMs, atMs);
+    return write(frame, cursor()) ? Outcome.WRITTEN : Outcome.CLOSED;
+  }
+
+  /** The id-only block after a stored event: the client's last event id becomes the cursor. */
+  private byte[] cursor() {
+    Iterator<long[]> it = recentConvs.values().iterator();
+    while (it.hasNext() && recentConvs.size() > 0) {
+      long[] oldest = it.next();
+      if (oldest[1] >= cursorMs - StreamCursor.COVER_MS
+          && recentConvs.size() <= StreamCursor.MAX_LISTED) {
+        break;
+      }
+      it.remove();
+    }
+    Map<String, Long> listed = new LinkedHashMap<>();
+    recentConvs.forEach((c, s) -> listed.put(c, s[0]));
+    String id = new StreamCursor(cursorMs, listed).encode();
+    return ("id: " + id + "\n\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Writes a frame (and the cursor after it) unless the socket is already too far behind. */
+  boolean write(Buffer frame, byte[] cursor) {
     if (closed) {
       return false;
     }
@@ -113,8 +249,18 @@ final class SseStream {
       drop("slow_consumer: write queue full");
       return false;
     }
-    response.write(frame);
+    if (cursor == null) {
+      response.write(frame);
+    } else {
+      response.write(
+          Buffer.buffer(frame.length() + cursor.length).appendBuffer(frame).appendBytes(cursor));
+    }
     return true;
+  }
+
+  /** A frame of the stream's own (heartbeat, resync): no cursor. */
+  boolean write(Buffer frame) {
+    return write(frame, null);
   }
 
   /** A last frame (e.g. {@code session.revoked}), then a clean end of the response. */

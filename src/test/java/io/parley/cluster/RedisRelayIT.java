@@ -9,10 +9,12 @@ import io.parley.testing.Await;
 import io.parley.testing.Http;
 import io.parley.testing.LocalRedis;
 import io.parley.testing.SseClient;
+import io.parley.testing.TcpProxy;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,7 @@ class RedisRelayIT {
   static final long WAIT = 10_000;
   @TempDir static Path dir;
   LocalRedis redis;
+  TcpProxy link;
   Node a;
   Node b;
   Http http;
@@ -42,8 +45,10 @@ class RedisRelayIT {
     Map<String, String> envA = TestNodes.env(dir.resolve("a"));
     envA.put("REDIS_URL", redis.url());
     a = TestNodes.start(envA, dir.resolve("a"));
+    // B reaches Redis through a link the tests can cut
+    link = new TcpProxy(redis.port());
     Map<String, String> envB = TestNodes.env(dir.resolve("b"));
-    envB.put("REDIS_URL", redis.url());
+    envB.put("REDIS_URL", "redis://127.0.0.1:" + link.port());
     envB.put("MONGO_URI", a.context().mongoUri());
     b = TestNodes.start(envB, dir.resolve("b"));
     http = new Http();
@@ -55,6 +60,7 @@ class RedisRelayIT {
   void stop() {
     TestNodes.stop(b, a);
     http.close();
+    link.close();
     redis.close();
   }
 
@@ -156,6 +162,46 @@ class RedisRelayIT {
       // and nothing sent afterwards reaches the signed-out device
       onA.send(dave, conv, "after logout");
       assertThat(carolOnB.received()).noneMatch(e -> e.data().contains("after logout"));
+    }
+  }
+
+  /**
+   * The link from B to Redis is cut while A keeps sending: B's open stream gets, soon after the
+   * link is back and without reconnecting, every message stored meanwhile, in order; new ones
+   * arrive live; B's health said down during the cut and up after it.
+   */
+  @Test
+  void afterACutLinkToRedisAnOpenStreamCatchesUpByItselfAndLiveDeliveryResumes() {
+    Account ann = onA.register("Ann");
+    Account bob = onB.register("Bob");
+    String conv = onA.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient bobOnB = stream(b, bob)) {
+      onA.send(ann, conv, "before the cut");
+      assertThat(awaitText(bobOnB, "before the cut", WAIT)).isNotNull();
+      link.stop();
+      assertThat(Await.until(10_000, () -> onB.get("/health", null).statusCode() == 503))
+          .as("health says down while the link is cut")
+          .isTrue();
+      for (int i = 0; i < 5; i++) {
+        onA.send(ann, conv, "during the cut " + i);
+      }
+      link.start();
+      for (int i = 0; i < 5; i++) {
+        assertThat(awaitText(bobOnB, "during the cut " + i, 15_000)).as("missed " + i).isNotNull();
+      }
+      assertThat(Await.until(10_000, () -> onB.get("/health", null).statusCode() == 200)).isTrue();
+      onA.send(ann, conv, "after the heal");
+      assertThat(awaitText(bobOnB, "after the heal", WAIT)).isNotNull();
+      assertThat(bobOnB.ended()).isFalse();
+      List<Long> seqs = new java.util.ArrayList<>();
+      for (SseClient.Event e : bobOnB.received()) {
+        if (e.event().equals("message.created") && e.data().contains(conv)) {
+          seqs.add(e.json().getJsonObject("message").getLong("seq"));
+        }
+      }
+      assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+      assertThat(b.context().metrics().registry().find("parley.relay.reconnects").counter().count())
+          .isPositive();
     }
   }
 }

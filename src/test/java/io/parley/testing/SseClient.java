@@ -110,6 +110,14 @@ public final class SseClient implements AutoCloseable {
     return comments;
   }
 
+  /**
+   * The id a reconnecting EventSource would send as {@code Last-Event-ID}: the cursor the server
+   * wrote after the last stored event, or that event's own id.
+   */
+  public synchronized String lastEventId() {
+    return lastEventId;
+  }
+
   public boolean ended() {
     return ended;
   }
@@ -118,6 +126,8 @@ public final class SseClient implements AutoCloseable {
     ended = true;
     endLatch.countDown();
   }
+
+  private String lastEventId;
 
   private synchronized void onData(Buffer b) {
     pending.append(b.toString());
@@ -151,6 +161,10 @@ public final class SseClient implements AutoCloseable {
           case "retry" -> retry = value;
           default -> {}
         }
+      }
+      // as EventSource does: an id (even in a block without data) becomes the last event id
+      if (id != null) {
+        lastEventId = id;
       }
       if (data != null) {
         Event e = new Event(id, event, data.toString());

@@ -1,0 +1,203 @@
+package io.parley.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.Node;
+import io.parley.testing.Api;
+import io.parley.testing.Api.Account;
+import io.parley.testing.Db;
+import io.parley.testing.Http;
+import io.parley.testing.SseClient;
+import io.parley.testing.SseClient.Event;
+import io.parley.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An open stream never silently misses a stored event, and a resume with the stream's cursor gets
+ * exactly what the client lacks. Events lost in flight are simulated the way they happen: a message
+ * that is stored (with its seq and the conversation's activity) but whose event never reaches the
+ * node's bus.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StreamGapIT {
+  static final long WAIT = 10_000;
+
+  @TempDir static Path dir;
+  Node node;
+  Http http;
+  Api api;
+  Db db;
+
+  @BeforeAll
+  void start() {
+    Map<String, String> env = TestNodes.env(dir);
+    env.put("SSE_CHECK_INTERVAL_MS", "500");
+    node = TestNodes.start(env, dir);
+    http = new Http();
+    api = new Api(http, node.httpPort());
+    db = new Db(http.vertx(), node);
+  }
+
+  @AfterAll
+  void stop() {
+    db.close();
+    TestNodes.stop(node);
+    http.close();
+  }
+
+  private SseClient stream(Account a, String lastEventId) {
+    Map<String, String> h = new java.util.HashMap<>();
+    h.put("Authorization", "Bearer " + a.token());
+    if (lastEventId != null) {
+      h.put("Last-Event-ID", lastEventId);
+    }
+    return SseClient.connect(http.vertx(), node.httpPort(), "/sse", h);
+  }
+
+  /** Stores a message the way a writer does, but tells nobody: its event is lost in flight. */
+  private long storeSilently(Account sender, String conv, String text) {
+    JsonObject c = db.findOne("conversations", new JsonObject().put("_id", conv));
+    long seq = c.getLong("lastSeq") + 1;
+    JsonObject like = db.findOne("messages", new JsonObject().put("conversationId", conv));
+    JsonObject now = new JsonObject().put("$date", Instant.now().toString());
+    JsonObject doc =
+        like.copy()
+            .put("_id", new ObjectId().toHexString())
+            .put("seq", seq)
+            .put("senderId", sender.id())
+            .put("clientId", "silent-" + seq)
+            .put("text", text)
+            .put("contentHash", "x")
+            .put("createdAt", now)
+            .put("updatedAt", now);
+    try {
+      db.client().insert("messages", doc).await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    db.update(
+        "conversations",
+        new JsonObject().put("_id", conv),
+        new JsonObject()
+            .put("$set", new JsonObject().put("lastSeq", seq).put("lastMessageAt", now)));
+    return seq;
+  }
+
+  private static List<Long> seqsOf(SseClient s, String conv) {
+    List<Long> seqs = new ArrayList<>();
+    for (Event e : s.received()) {
+      if (e.event().equals("message.created")
+          && conv.equals(e.json().getString("conversationId"))) {
+        seqs.add(e.json().getJsonObject("message").getLong("seq"));
+      }
+    }
+    return seqs;
+  }
+
+  private static Event awaitSeq(SseClient s, long seq) {
+    return s.await(
+        e ->
+            e.event().equals("message.created")
+                && e.json().getJsonObject("message").getLong("seq") == seq,
+        WAIT);
+  }
+
+  @Test
+  void aStreamNeverDeliversPastAGap() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String conv = api.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient bobs = stream(bob, null)) {
+      api.send(ann, conv, "one");
+      assertThat(awaitSeq(bobs, 1)).isNotNull();
+      storeSilently(ann, conv, "two, lost in flight");
+      api.send(ann, conv, "three");
+      assertThat(awaitSeq(bobs, 3)).isNotNull();
+      // the lost one came first, with the id its live event would have had
+      assertThat(seqsOf(bobs, conv)).containsExactly(1L, 2L, 3L);
+      Event two =
+          bobs.received().stream()
+              .filter(e -> e.event().equals("message.created") && e.data().contains("lost in"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(two.id()).endsWith("-m-" + conv + "-2");
+    }
+    assertThat(repaired("gap")).isPositive();
+  }
+
+  @Test
+  void aLostLastMessageReachesTheOpenStreamWithinSeconds() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String conv = api.conversation(ann, "direct", null, bob).getString("id");
+    try (SseClient bobs = stream(bob, null)) {
+      api.send(ann, conv, "first");
+      assertThat(awaitSeq(bobs, 1)).isNotNull();
+      // nothing follows it: only the periodic check can notice
+      storeSilently(ann, conv, "the last word, lost in flight");
+      assertThat(awaitSeq(bobs, 2)).isNotNull();
+      assertThat(seqsOf(bobs, conv)).containsExactly(1L, 2L);
+    }
+    assertThat(repaired("check")).isPositive();
+  }
+
+  @Test
+  void aResumeWithTheStreamsCursorSendsExactlyWhatWasMissedWithoutRepeats() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String conv = api.conversation(ann, "group", "Busy", bob).getString("id");
+    String other = api.conversation(bob, "direct", null, ann).getString("id");
+    String cursor;
+    try (SseClient first = stream(bob, null)) {
+      for (int i = 1; i <= 10; i++) {
+        api.send(ann, conv, "before " + i);
+      }
+      api.send(ann, other, "other before");
+      assertThat(awaitSeq(first, 10)).isNotNull();
+      assertThat(
+              first.await(
+                  e -> e.event().equals("message.created") && e.data().contains("other before"),
+                  WAIT))
+          .isNotNull();
+      cursor = first.lastEventId();
+    }
+    assertThat(cursor).startsWith("p1:");
+    for (int i = 1; i <= 30; i++) {
+      api.send(ann, conv, "missed " + i);
+    }
+    try (SseClient resumed = stream(bob, cursor)) {
+      assertThat(awaitSeq(resumed, 40)).isNotNull();
+      api.send(ann, conv, "live");
+      assertThat(awaitSeq(resumed, 41)).isNotNull();
+      List<Long> expected = new ArrayList<>();
+      for (long s = 11; s <= 41; s++) {
+        expected.add(s);
+      }
+      // exactly the 30 missed, then the live one: no repeat of the ten it had
+      assertThat(seqsOf(resumed, conv)).containsExactlyElementsOf(expected);
+      assertThat(seqsOf(resumed, other)).isEmpty();
+    }
+  }
+
+  private double repaired(String kind) {
+    var c =
+        node.context()
+            .metrics()
+            .registry()
+            .find("parley.sse.repaired.events")
+            .tag("kind", kind)
+            .counter();
+    return c == null ? 0 : c.count();
+  }
+}
