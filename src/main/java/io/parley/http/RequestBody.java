@@ -12,6 +12,10 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -97,9 +101,23 @@ public final class RequestBody {
       Responses.error(rc, 400, "invalid_json", "A JSON object body is required");
       return null;
     }
+    String text;
+    try {
+      // strictly: Jackson alone lets malformed sequences through (an overlong C0 AF becomes '/')
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(buf.getBytes()))
+              .toString();
+    } catch (CharacterCodingException e) {
+      Responses.error(rc, 400, "invalid_json", "The body is not valid UTF-8");
+      return null;
+    }
     Object value;
     try {
-      value = io.vertx.core.json.Json.decodeValue(buf);
+      value = io.vertx.core.json.Json.decodeValue(text);
     } catch (DecodeException e) {
       Responses.error(rc, 400, "invalid_json", "The body is not valid JSON");
       return null;
