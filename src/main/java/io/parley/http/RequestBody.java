@@ -82,6 +82,16 @@ public final class RequestBody {
           operatorKey);
       return null;
     }
+    String brokenText = findUnpairedSurrogate(body, "");
+    if (brokenText != null) {
+      reject(
+          rc,
+          "validation_failed",
+          (brokenText.isEmpty() ? "a key" : brokenText)
+              + ": not valid Unicode text (an unpaired surrogate escape)",
+          brokenText);
+      return null;
+    }
     OutputUnit out = schema.validator.validate(body);
     if (Boolean.TRUE.equals(out.getValid())) {
       return body;
@@ -155,6 +165,53 @@ public final class RequestBody {
       }
     }
     return loc;
+  }
+
+  /**
+   * The dotted name of the first key or string value, at any depth, holding an unpaired UTF-16
+   * surrogate (JSON's escapes allow half of a surrogate pair alone, which names no character and is
+   * stored mangled); null when there is none.
+   */
+  static String findUnpairedSurrogate(Object v, String path) {
+    if (v instanceof String s) {
+      return hasUnpairedSurrogate(s) ? path : null;
+    }
+    if (v instanceof JsonObject o) {
+      for (Map.Entry<String, Object> e : o) {
+        String name = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (hasUnpairedSurrogate(e.getKey())) {
+          return path;
+        }
+        String inner = findUnpairedSurrogate(e.getValue(), name);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    } else if (v instanceof JsonArray a) {
+      for (int i = 0; i < a.size(); i++) {
+        String inner = findUnpairedSurrogate(a.getValue(i), path + "." + i);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Any key, at any depth, starting with '$' (a MongoDB operator smuggled into a body). */
