@@ -28,6 +28,8 @@ import java.util.Set;
 final class ConversationService {
   static final int MAX_MEMBERS = 1000;
   static final int MAX_TITLE = 100;
+  private static final String TITLE_RULE =
+      "title must be 1 to " + MAX_TITLE + " printable characters";
   static final int MAX_PAGE = 100;
 
   private final Vertx vertx;
@@ -74,8 +76,8 @@ final class ConversationService {
     if (others.size() + 1 > MAX_MEMBERS) {
       throw invalid("memberIds", "a conversation has at most " + MAX_MEMBERS + " members");
     }
-    if (title != null && (title.isEmpty() || title.length() > MAX_TITLE)) {
-      throw invalid("title", "title must be 1 to " + MAX_TITLE + " characters");
+    if (title != null && !validTitle(title)) {
+      throw invalid("title", TITLE_RULE);
     }
     List<String> members = new ArrayList<>();
     members.add(me);
@@ -214,8 +216,8 @@ final class ConversationService {
   Future<JsonObject> update(UpdateConversation u) {
     String me = u.caller().userId();
     String title = u.title() == null ? "" : u.title().strip();
-    if (title.isEmpty() || title.length() > MAX_TITLE) {
-      throw invalid("title", "title must be 1 to " + MAX_TITLE + " characters");
+    if (!validTitle(title)) {
+      throw invalid("title", TITLE_RULE);
     }
     return adminOfGroup(u.conversationId(), me)
         .compose(c -> conversations.updateTitle(u.conversationId(), me, title, clock.instant()))
@@ -368,6 +370,13 @@ final class ConversationService {
     return new ApiException(
         ApiError.of(Failure.BAD_REQUEST, "validation_failed", message)
             .withDetails(new JsonObject().put("field", field)));
+  }
+
+  /** A stripped title: 1 to 100 characters, none of them control characters (as for user names). */
+  private static boolean validTitle(String title) {
+    return !title.isEmpty()
+        && title.length() <= MAX_TITLE
+        && title.chars().noneMatch(Character::isISOControl);
   }
 
   static ApiException notFound() {
