@@ -13,6 +13,7 @@ import io.parley.hostile.HostileNode.Reply;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,6 +124,83 @@ class AuthHostileIT {
     forged.put("a 6 KB token", "x".repeat(6000));
     return forged.entrySet().stream()
         .map(e -> named(e.getKey(), () -> refusedToken("invalid_token", e.getValue())));
+  }
+
+  // --- issue 13, #9: one claim trusted without the other; malformed claims ---------------------
+
+  /**
+   * Claims of the wrong JSON type are a malformed token, 401 {@code invalid_token}; today a
+   * non-string sid, sub or exp is a 500. A token without exp would never expire and is refused too.
+   */
+  @TestFactory
+  Stream<DynamicTest> malformedClaimsAreInvalidTokens() {
+    Account a = n.alice;
+    JsonObject mine = claims(a.id(), a.sessionId());
+    long now = System.currentTimeMillis() / 1000;
+    Map<String, String> forged = new LinkedHashMap<>();
+    forged.put("sid a number", signed(mine.copy().put("sid", 12345)));
+    forged.put("sid a boolean", signed(mine.copy().put("sid", true)));
+    forged.put("sid an operator", signed(mine.copy().put("sid", new JsonObject().putNull("$ne"))));
+    forged.put("sid an array", signed(mine.copy().put("sid", new JsonArray().add(a.sessionId()))));
+    forged.put("sub a number", signed(mine.copy().put("sub", 12345)));
+    forged.put("sub an operator", signed(mine.copy().put("sub", new JsonObject().putNull("$ne"))));
+    forged.put("the exp as a string", signed(mine.copy().put("exp", String.valueOf(now + 3600))));
+    forged.put("no exp (it would never expire)", signed(without(mine, "exp")));
+    return forged.entrySet().stream()
+        .map(e -> named(e.getKey(), () -> refusedToken("invalid_token", e.getValue())));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyAuthenticatedRouteRefusesANumericSid() {
+    return onEveryRoute(
+        Map.of("a numeric sid", signed(claims(n.alice.id(), n.alice.sessionId()).put("sid", 7))));
+  }
+
+  /** Makes both HTTP instances of the node cache this user's session as active. */
+  private void cached(Account who) {
+    for (int i = 0; i < 4; i++) {
+      // a new connection each time: connections are spread over the instances
+      assertThat(
+              n.api
+                  .raw(
+                      HttpMethod.GET,
+                      "/api/users/me",
+                      null,
+                      Map.of("Authorization", "Bearer " + who.token(), "Connection", "close"))
+                  .statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  /** A token whose sub and sid name different users is neither of them. */
+  @Test
+  void aTokenWhoseSubAndSidDisagreeIsInvalid() {
+    // Trudy's session is active and cached; the token says it is Alice's and renames her
+    Account trudy = n.api.register("Trudy");
+    cached(trudy);
+    refusedToken("invalid_token", signed(claims(n.alice.id(), trudy.sessionId())));
+  }
+
+  /** A signed-out user cannot stay signed in on someone else's session id. */
+  @Test
+  void aSignedOutUserCannotBorrowAnotherUsersSession() {
+    Account ursula = n.api.register("Ursula");
+    Account victor = n.api.register("Victor");
+    cached(ursula);
+    assertThat(n.api.post("/api/auth/logout", null, victor.token()).statusCode()).isEqualTo(204);
+    refusedToken("invalid_token", signed(claims(victor.id(), ursula.sessionId())));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> aSubThatIsNoUserIsInvalid() {
+    Account wendy = n.api.register("Wendy");
+    cached(wendy);
+    return Stream.of("", "wendy", "0123456789abcdef01234567")
+        .map(
+            sub ->
+                named(
+                    "sub '" + sub + "' with Wendy's session",
+                    () -> refusedToken("invalid_token", signed(claims(sub, wendy.sessionId())))));
   }
 
   @TestFactory

@@ -266,4 +266,78 @@ class OperatorRoutesHostileIT {
       n.refused(404, "not_found", () -> raw("GET", path, n.mallory.token(), null));
     }
   }
+
+  // --- issue 13, #7: operator surfaces open to everyone ----------------------------------------
+
+  /** Prometheus metrics are not served on the public API port, under any spelling. */
+  @TestFactory
+  Stream<DynamicTest> metricsAreNotServedOnTheApiPort() {
+    return Stream.of(
+            "/metrics",
+            "/metrics/",
+            "//metrics",
+            "/%6detrics",
+            "/%6D%65%74%72%69%63%73",
+            "/./metrics",
+            "/api/../metrics",
+            "/%2e/metrics",
+            "/api/%2e%2e/metrics",
+            "/metrics?name[]=jvm_info")
+        .map(
+            path ->
+                named(
+                    path,
+                    () -> {
+                      Reply r = n.refused(404, "not_found", () -> raw("GET", path, null, null));
+                      assertThat(r.body()).doesNotContain("# HELP").doesNotContain("jvm_");
+                    }));
+  }
+
+  // --- not in issue 13: a known path with another method is 405, not 404 ------------------------
+
+  /**
+   * The router registers a 405 {@code method_not_allowed} handler, but the catch-all 404 route
+   * answers first, so a wrong method looks like a missing route.
+   */
+  @TestFactory
+  Stream<DynamicTest> wrongMethodsAreNotAllowed() {
+    String m = n.aliceMessage.getString("id");
+    String[][] cases = {
+      {"POST", "/health"},
+      {"DELETE", "/health/live"},
+      {"GET", "/api/auth/login"},
+      {"PUT", "/api/auth/register"},
+      {"DELETE", "/api/auth/qr"},
+      {"DELETE", "/api/users/me"},
+      {"PUT", "/api/users/me"},
+      {"PATCH", "/api/sessions"},
+      {"PUT", "/api/conversations"},
+      {"DELETE", "/api/conversations/" + n.aliceBob},
+      {"PUT", "/api/conversations/" + n.aliceBob + "/messages"},
+      {"GET", "/api/conversations/" + n.aliceBob + "/typing"},
+      {"GET", "/api/messages/" + m},
+      {"PUT", "/api/messages/" + m},
+      {"DELETE", "/api/uploads/0123456789abcdef01234567"},
+      {"TRACE", "/api/users/me"},
+    };
+    return Stream.of(cases)
+        .map(
+            c ->
+                named(
+                    c[0] + " " + c[1],
+                    () ->
+                        n.refused(
+                            405,
+                            "method_not_allowed",
+                            () ->
+                                raw(
+                                    c[0],
+                                    c[1],
+                                    n.alice.token(),
+                                    c[0].equals("GET")
+                                            || c[0].equals("TRACE")
+                                            || c[0].equals("DELETE")
+                                        ? null
+                                        : "{}".getBytes()))));
+  }
 }

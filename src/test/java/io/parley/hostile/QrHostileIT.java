@@ -237,6 +237,21 @@ class QrHostileIT {
     return out;
   }
 
+  // --- issue 13, #1: the QR image was readable without the secret ------------------------------
+
+  @TestFactory
+  Stream<DynamicTest> theImageNeedsTheSecret() {
+    return withoutTheSecret("/image.svg").stream();
+  }
+
+  /**
+   * Ids are guessable (one counter per process): a neighbour's QR code must still be unreadable.
+   */
+  @Test
+  void neighbouringChallengeImagesCannotBeRead() {
+    guessNeighbours("/image.svg");
+  }
+
   // --- scanning and approving -------------------------------------------------------------------
 
   @TestFactory

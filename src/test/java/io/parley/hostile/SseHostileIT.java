@@ -401,4 +401,48 @@ class SseHostileIT {
         .as("20 streams from the address again")
         .isTrue();
   }
+
+  // --- issue 13, #2: a slot held by a client that is already gone -----------------------------
+
+  /**
+   * Clients that reset the connection right after asking for a stream with a ticket (before the
+   * ticket is redeemed) must not keep their stream slots: afterwards the user still gets a stream.
+   */
+  @Test
+  void clientsThatVanishDuringTheTicketCheckLeaveNoSlotTaken() throws Exception {
+    Account dropper = n.api.register("Dropper");
+    for (int i = 0; i < 12; i++) {
+      String t = ticket(dropper);
+      // from an address of its own: leaked address slots stay out of the other tests' way
+      try (java.net.Socket s = RawHttp.connect("127.0.0.3", n.port())) {
+        s.getOutputStream()
+            .write(
+                ("GET /sse?ticket=" + enc(t) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        s.setSoLinger(true, 0); // close with a reset, at once
+      }
+    }
+    assertThat(
+            HostileNode.eventually(
+                () -> {
+                  try (SseClient again = open("/sse", HostileNode.bearer(dropper.token()))) {
+                    return again.status() == 200;
+                  }
+                }))
+        .as("a stream for the user after 12 vanished clients")
+        .isTrue();
+  }
+
+  // --- not in issue 13: other methods on /sse are 405 -------------------------------------------
+
+  @Test
+  void onlyGetOpensAStream() {
+    for (HttpMethod m : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE)) {
+      n.refused(
+          405,
+          "method_not_allowed",
+          () -> n.json(m, "/sse", new JsonObject().put("ticket", "x"), n.alice.token()));
+    }
+  }
 }

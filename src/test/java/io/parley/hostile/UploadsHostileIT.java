@@ -531,4 +531,89 @@ class UploadsHostileIT {
                       assertThat(res.body().length()).isEqualTo(140);
                     }));
   }
+
+  // --- issue 13, #5: access that outlives its reason -------------------------------------------
+
+  @TestFactory
+  Stream<DynamicTest> onlyTheUploaderReadsAnUnsentUpload() {
+    return Stream.of(
+        named(
+            "Bob (a member) downloads Alice's ready upload she never sent",
+            () ->
+                n.refused(
+                    404,
+                    "upload_not_found",
+                    () -> n.get("/api/uploads/" + aliceUnsent, n.bob.token()))),
+        named(
+            "Bob (a member) downloads Alice's pending upload",
+            () ->
+                n.refused(
+                    404,
+                    "upload_not_found",
+                    () ->
+                        n.get(
+                            "/api/uploads/" + alicePending.getString("uploadId"), n.bob.token()))));
+  }
+
+  @Test
+  void theAttachmentsOfADeletedMessageAreGone() {
+    String id = n.readyUpload(n.alice, n.aliceBob, "regret.png", png(160));
+    JsonObject message = attach(n.alice, n.aliceBob, id);
+    assertThat(n.get("/api/uploads/" + id, n.bob.token()).statusCode()).isEqualTo(200);
+    assertThat(
+            n.api.delete("/api/messages/" + message.getString("id"), n.alice.token()).statusCode())
+        .isEqualTo(204);
+    // the bytes may be removed from storage in the background, so only the answers are checked
+    for (Account who : List.of(n.bob, n.alice)) {
+      var res = n.get("/api/uploads/" + id, who.token());
+      assertThat(res.statusCode()).as(who.name()).isEqualTo(404);
+      assertThat(io.parley.testing.Api.errorCode(res)).isEqualTo("upload_not_found");
+    }
+  }
+
+  // --- issue 13, #8: names that lie ------------------------------------------------------------
+
+  /**
+   * Bidi controls and other invisible format characters in a file name are stripped or refused
+   * (either is allowed); they never reach the stored name that is echoed in Content-Disposition.
+   */
+  @TestFactory
+  Stream<DynamicTest> fileNamesCarryNoBidiOrInvisibleCharacters() {
+    Map<String, String> names = new LinkedHashMap<>();
+    names.put("a right-to-left override", "invoice\u202Egnp.exe");
+    names.put("a left-to-right isolate", "photo\u2066.png");
+    names.put("a zero-width space", "pho\u200Bto.png");
+    names.put("a zero-width joiner", "pho\u200Dto.png");
+    names.put("an Arabic letter mark", "photo\u061C.png");
+    names.put("a byte order mark", "\uFEFFphoto.png");
+    return names.entrySet().stream()
+        .map(
+            e ->
+                named(
+                    e.getKey(),
+                    () -> {
+                      DbSnapshot before = n.snapshot();
+                      var res =
+                          n.json(
+                              HttpMethod.POST,
+                              "/api/uploads",
+                              createBody(n.malloryCarol, e.getValue(), "image/png", 100),
+                              n.mallory.token());
+                      if (res.statusCode() == 201) {
+                        JsonObject stored =
+                            n.db.findOne(
+                                "uploads",
+                                new JsonObject()
+                                    .put("_id", res.bodyAsJsonObject().getString("uploadId")));
+                        assertThat(stored.getString("filename").codePoints())
+                            .as("the stored name %s", stored.getString("filename"))
+                            .noneMatch(cp -> Character.getType(cp) == Character.FORMAT);
+                      } else {
+                        assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(400);
+                        assertThat(io.parley.testing.Api.errorCode(res))
+                            .isEqualTo("invalid_filename");
+                        assertThat(n.snapshot().diff(before)).isEmpty();
+                      }
+                    }));
+  }
 }
