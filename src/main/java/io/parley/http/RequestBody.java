@@ -12,6 +12,10 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -78,6 +82,16 @@ public final class RequestBody {
           operatorKey);
       return null;
     }
+    String brokenText = findUnpairedSurrogate(body, "");
+    if (brokenText != null) {
+      reject(
+          rc,
+          "validation_failed",
+          (brokenText.isEmpty() ? "a key" : brokenText)
+              + ": not valid Unicode text (an unpaired surrogate escape)",
+          brokenText);
+      return null;
+    }
     OutputUnit out = schema.validator.validate(body);
     if (Boolean.TRUE.equals(out.getValid())) {
       return body;
@@ -97,9 +111,23 @@ public final class RequestBody {
       Responses.error(rc, 400, "invalid_json", "A JSON object body is required");
       return null;
     }
+    String text;
+    try {
+      // strictly: Jackson alone lets malformed sequences through (an overlong C0 AF becomes '/')
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(buf.getBytes()))
+              .toString();
+    } catch (CharacterCodingException e) {
+      Responses.error(rc, 400, "invalid_json", "The body is not valid UTF-8");
+      return null;
+    }
     Object value;
     try {
-      value = io.vertx.core.json.Json.decodeValue(buf);
+      value = io.vertx.core.json.Json.decodeValue(text);
     } catch (DecodeException e) {
       Responses.error(rc, 400, "invalid_json", "The body is not valid JSON");
       return null;
@@ -137,6 +165,53 @@ public final class RequestBody {
       }
     }
     return loc;
+  }
+
+  /**
+   * The dotted name of the first key or string value, at any depth, holding an unpaired UTF-16
+   * surrogate (JSON's escapes allow half of a surrogate pair alone, which names no character and is
+   * stored mangled); null when there is none.
+   */
+  static String findUnpairedSurrogate(Object v, String path) {
+    if (v instanceof String s) {
+      return hasUnpairedSurrogate(s) ? path : null;
+    }
+    if (v instanceof JsonObject o) {
+      for (Map.Entry<String, Object> e : o) {
+        String name = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (hasUnpairedSurrogate(e.getKey())) {
+          return path;
+        }
+        String inner = findUnpairedSurrogate(e.getValue(), name);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    } else if (v instanceof JsonArray a) {
+      for (int i = 0; i < a.size(); i++) {
+        String inner = findUnpairedSurrogate(a.getValue(i), path + "." + i);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Any key, at any depth, starting with '$' (a MongoDB operator smuggled into a body). */

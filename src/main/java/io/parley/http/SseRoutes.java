@@ -36,7 +36,7 @@ final class SseRoutes {
         .get("/sse")
         .handler(
             rc -> {
-              String ticket = rc.request().getParam("ticket");
+              String ticket = first(rc, "ticket");
               if (ticket != null && rc.request().getHeader("Authorization") == null) {
                 redeem(rc, ticket);
               } else {
@@ -44,6 +44,16 @@ final class SseRoutes {
               }
             })
         .handler(this::open);
+  }
+
+  /**
+   * The first value of a query parameter, or null. Read through the routing context, which answers
+   * a malformed query string (a stray {@code %}) with 400; the request's own getParam throws, and
+   * that was a 500.
+   */
+  private static String first(RoutingContext rc, String name) {
+    var values = rc.queryParam(name);
+    return values.isEmpty() ? null : values.get(0);
   }
 
   private void redeem(RoutingContext rc, String ticket) {
@@ -91,7 +101,7 @@ final class SseRoutes {
     }
     String lastEventId = rc.request().getHeader("Last-Event-ID");
     if (lastEventId == null) {
-      lastEventId = rc.request().getParam("lastEventId");
+      lastEventId = first(rc, "lastEventId");
     }
     if (lastEventId != null && (lastEventId.isBlank() || lastEventId.length() > 200)) {
       lastEventId = "invalid";

@@ -33,6 +33,8 @@ import java.util.Set;
 final class ConversationService {
   static final int MAX_MEMBERS = 1000;
   static final int MAX_TITLE = 100;
+  private static final String TITLE_RULE =
+      "title must be 1 to " + MAX_TITLE + " printable characters";
   static final int MAX_PAGE = 100;
   private static final String TITLE_RULE =
       "title must be 1 to "
@@ -111,8 +113,7 @@ final class ConversationService {
     if (others.size() + 1 > MAX_MEMBERS) {
       throw invalid("memberIds", "a conversation has at most " + MAX_MEMBERS + " members");
     }
-    if (title != null
-        && (title.isEmpty() || title.length() > MAX_TITLE || DisplayText.deceptive(title))) {
+    if (title != null && !validTitle(title)) {
       throw invalid("title", TITLE_RULE);
     }
     List<String> members = new ArrayList<>();
@@ -252,7 +253,7 @@ final class ConversationService {
   Future<JsonObject> update(UpdateConversation u) {
     String me = u.caller().userId();
     String title = u.title() == null ? "" : u.title().strip();
-    if (title.isEmpty() || title.length() > MAX_TITLE || DisplayText.deceptive(title)) {
+    if (!validTitle(title)) {
       throw invalid("title", TITLE_RULE);
     }
     return adminOfGroup(u.conversationId(), me)
@@ -398,6 +399,11 @@ final class ConversationService {
     return new ApiException(
         ApiError.of(Failure.BAD_REQUEST, "validation_failed", message)
             .withDetails(new JsonObject().put("field", field)));
+  }
+
+  /** A stripped title: 1 to 100 visible characters (no control, invisible or bidi ones). */
+  private static boolean validTitle(String title) {
+    return !title.isEmpty() && title.length() <= MAX_TITLE && !DisplayText.deceptive(title);
   }
 
   static ApiException notFound() {
