@@ -33,8 +33,6 @@ import java.util.Set;
 final class ConversationService {
   static final int MAX_MEMBERS = 1000;
   static final int MAX_TITLE = 100;
-  private static final String TITLE_RULE =
-      "title must be 1 to " + MAX_TITLE + " printable characters";
   static final int MAX_PAGE = 100;
   private static final String TITLE_RULE =
       "title must be 1 to "
