@@ -55,10 +55,11 @@ public final class HttpVerticle extends VerticleBase {
     if (config.cors().enabled()) {
       router.route().handler(new Cors(config.cors()));
     }
-    // one spelling per resource: //x, /./x, /x/, %-encoded letters or slashes name nothing (a
-    // proxy rule for /metrics must not be walked around by /%6detrics)
-    router.route().handler(CanonicalPath::check);
     router.get("/health/live").handler(health::live);
+    router.head("/health/live").handler(health::live);
+    router
+        .route("/health/live")
+        .handler(rc -> Responses.error(rc, 405, "method_not_allowed", "Method not allowed"));
     // the web client's static files: cheap, cached by browsers, not counted against API limits
     new WebClientRoutes(vertx, config).mount(router);
     // everything else counts against the client address's limits (the deep health check too)
@@ -84,7 +85,8 @@ public final class HttpVerticle extends VerticleBase {
     new SseRoutes(bus, sessions, hub).mount(router, auth);
     uploads.mount(router, auth);
 
-    router.route().last().handler(rc -> Responses.error(rc, 404, "not_found", "No such route"));
+    // no catch-all route: the router itself tells 404 (no such path) from 405 (no such method)
+    router.errorHandler(404, rc -> Responses.error(rc, 404, "not_found", "No such route"));
     router.errorHandler(
         405, rc -> Responses.error(rc, 405, "method_not_allowed", "Method not allowed"));
     router.errorHandler(

@@ -69,7 +69,14 @@ final class TokenAuth implements Handler<RoutingContext> {
    * revoked; fails for a bad token.
    */
   Future<String[]> verify(String token) {
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> checked;
+    try {
+      checked = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // a claim of a type the JWT library does not expect (say "exp": "tomorrow")
+      checked = Future.failedFuture(e);
+    }
+    return checked
         .recover(
             err ->
                 Future.failedFuture(
@@ -81,7 +88,10 @@ final class TokenAuth implements Handler<RoutingContext> {
               // SessionCache): a claim of another type or shape is a bad token, not a server error
               Object sub = user.principal().getValue("sub");
               Object sid = user.principal().getValue("sid");
-              if (!(sub instanceof String s)
+              // every token we issue expires: one without an expiry never would, and is not ours
+              Object exp = user.attributes().getValue("exp");
+              if (!(exp instanceof Number)
+                  || !(sub instanceof String s)
                   || !(sid instanceof String d)
                   || !Ids.valid(s)
                   || !Ids.valid(d)) {

@@ -142,8 +142,9 @@ class OperatorRoutesHostileIT {
           "/api/conversations/" + conv + "%2Fmessages",
           n.alice.token(),
           "{\"clientId\":\"x\",\"text\":\"t\"}",
-          404,
-          "not_found"
+          // the path names /api/conversations/{id}, which takes no POST: 405, nothing sent
+          405,
+          "method_not_allowed"
         });
     cases.put(
         "a conversation id with %2F..%2F",
@@ -178,7 +179,12 @@ class OperatorRoutesHostileIT {
     cases.put(
         "an upload id ending in %2Fcontent",
         new Object[] {
-          "PUT", "/api/uploads/0123456789abcdef01234567%2Fcontent", null, "{}", 404, "not_found"
+          "PUT",
+          "/api/uploads/0123456789abcdef01234567%2Fcontent",
+          null,
+          "{}",
+          405,
+          "method_not_allowed"
         });
     cases.put(
         "%2e%2e out of /api",
@@ -254,8 +260,8 @@ class OperatorRoutesHostileIT {
   @Test
   void unknownRoutesAreNotFound() {
     for (String path :
+        // "/" is the web client's page (docs/web-client.md)
         List.of(
-            "/",
             "/api",
             "/api/",
             "/admin",
