@@ -124,4 +124,16 @@ public final class ParleyMetrics implements Shareable {
         .register(registry)
         .increment();
   }
+
+  /**
+   * A rate-limit check answered with this node's own counters because the shared store ({@code
+   * redis} or {@code hazelcast}) failed or was slow: limits then hold per node, not per cluster.
+   */
+  public void rateLimitFallback(String store) {
+    Counter.builder("parley.rate.limit.fallbacks")
+        .description("Rate-limit checks answered locally because the shared store failed")
+        .tag("store", store)
+        .register(registry)
+        .increment();
+  }
 }

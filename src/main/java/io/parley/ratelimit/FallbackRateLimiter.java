@@ -18,11 +18,21 @@ public final class FallbackRateLimiter implements RateLimiter {
   private final RateLimiter shared;
   private final RateLimiter local;
   private final AtomicBoolean degraded = new AtomicBoolean();
+  private final Runnable onFallback;
 
   public FallbackRateLimiter(String name, RateLimiter shared, RateLimiter local) {
+    this(name, shared, local, () -> {});
+  }
+
+  /**
+   * @param onFallback called for every check answered locally (a metric counts them)
+   */
+  public FallbackRateLimiter(
+      String name, RateLimiter shared, RateLimiter local, Runnable onFallback) {
     this.name = name;
     this.shared = shared;
     this.local = local;
+    this.onFallback = onFallback;
   }
 
   /** Whether the last check had to fall back to local counters. */
@@ -68,6 +78,7 @@ public final class FallbackRateLimiter implements RateLimiter {
                     name,
                     err.getMessage());
               }
+              onFallback.run();
               return op.apply(local);
             });
   }

@@ -3,6 +3,7 @@ package io.parley.ratelimit;
 import com.hazelcast.core.HazelcastInstance;
 import io.parley.config.ParleyConfig;
 import io.parley.config.ParleyConfig.RedisConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -41,7 +42,11 @@ public final class RateLimitStore {
         Redis redis = Redis.createClient(vertx, redisOptions(config.redis()));
         return new RateLimitStore(
             "redis",
-            new FallbackRateLimiter("redis", new RedisRateLimiter(redis, SHARED_TIMEOUT_MS), local),
+            new FallbackRateLimiter(
+                "redis",
+                new RedisRateLimiter(redis, SHARED_TIMEOUT_MS),
+                local,
+                () -> ParleyMetrics.of(vertx).rateLimitFallback("redis")),
             redis);
       }
       case "hazelcast" -> {
@@ -51,7 +56,10 @@ public final class RateLimitStore {
         return new RateLimitStore(
             "hazelcast",
             new FallbackRateLimiter(
-                "hazelcast", new HazelcastRateLimiter(hazelcast, SHARED_TIMEOUT_MS), local),
+                "hazelcast",
+                new HazelcastRateLimiter(hazelcast, SHARED_TIMEOUT_MS),
+                local,
+                () -> ParleyMetrics.of(vertx).rateLimitFallback("hazelcast")),
             null);
       }
       default -> {
