@@ -112,8 +112,39 @@ public final class MongoSupport {
     }
   }
 
-  /** Creates every index (idempotent: MongoDB ignores an identical existing index). */
+  /** How long a starting verticle waits for an unreachable database before giving up. */
+  static final long START_WAIT_MS = 60_000;
+
+  /**
+   * Creates every index (idempotent: MongoDB ignores an identical existing index). While the
+   * database is unreachable (a node started together with it, or during its restart) it tries again
+   * every second for up to a minute, so the node waits for its database instead of exiting.
+   */
   public static Future<Void> ensureIndexes(MongoClient mongo, List<Index> indexes) {
+    io.vertx.core.Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      return createIndexes(mongo, indexes);
+    }
+    return ensureIndexes(ctx.owner(), mongo, indexes, System.currentTimeMillis() + START_WAIT_MS);
+  }
+
+  private static Future<Void> ensureIndexes(
+      Vertx vertx, MongoClient mongo, List<Index> indexes, long deadline) {
+    return createIndexes(mongo, indexes)
+        .recover(
+            err -> {
+              if (!isOutage(err) || System.currentTimeMillis() > deadline) {
+                return Future.failedFuture(err);
+              }
+              org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
+                  .warn("waiting for the database: {}", err.getMessage());
+              return vertx
+                  .timer(1, java.util.concurrent.TimeUnit.SECONDS)
+                  .compose(t -> ensureIndexes(vertx, mongo, indexes, deadline));
+            });
+  }
+
+  private static Future<Void> createIndexes(MongoClient mongo, List<Index> indexes) {
     List<Future<Void>> all = new ArrayList<>();
     for (Index i : indexes) {
       all.add(
