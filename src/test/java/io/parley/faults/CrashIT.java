@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * survivor with the same clientId; nothing acknowledged may be lost, nothing stored twice, and
  * every member's stream, after resuming, holds every conversation's full seq range.
  */
+@org.junit.jupiter.api.Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
 class CrashIT {
   @TempDir Path dir;
 

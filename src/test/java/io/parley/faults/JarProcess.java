@@ -64,6 +64,9 @@ class JarProcess implements AutoCloseable {
           java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.APPEND);
       process = pb.start();
+      Process started = process;
+      // a test JVM that ends (even aborted by a timeout) takes its processes with it
+      Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -24,8 +24,12 @@ import java.util.stream.Stream;
  * port), and {@code /proc} for threads, descriptors and memory.
  */
 final class NodeProcess extends JarProcess {
+  // HTTP/1.1 as operators' tools speak it (no h2c upgrade attempt on plain http)
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   final int httpPort;
   final int metricsPort;
@@ -39,6 +43,9 @@ final class NodeProcess extends JarProcess {
         List.of(
             "-Xmx" + System.getProperty("parley.faults.nodeHeap", "384m"),
             "-XX:+ExitOnOutOfMemoryError",
+            // two cores shared by several JVMs: less JIT and GC work per process
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
             "-jar",
             jar().toString()),
         env);
@@ -120,15 +127,17 @@ final class NodeProcess extends JarProcess {
 
   static Answer get(int port, String path) {
     try {
+      // the whole exchange, body included, is bounded (the request timeout covers headers only)
       HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(5))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          HTTP.sendAsync(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                      .timeout(Duration.ofSeconds(5))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .get(15, TimeUnit.SECONDS);
       return new Answer(r.statusCode(), r.body(), r.headers().map());
-    } catch (IOException e) {
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * healed. Nothing acknowledged may be lost or get a duplicate seq; the cluster must re-form; events
  * must cross nodes again; every member's stream, after resuming, must hold everything.
  */
+@org.junit.jupiter.api.Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
 class PartitionIT {
   @TempDir Path dir;
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rule instead of queueing for them (memory stays bounded), keep delivering to every other stream
  * live, and the dropped streams must resume without gaps once they read again.
  */
+@org.junit.jupiter.api.Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
 class SlowConsumerIT {
   @TempDir Path dir;
 

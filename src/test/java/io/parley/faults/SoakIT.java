@@ -63,7 +63,7 @@ class SoakIT {
       }
       Clients.await(Future.all(opened));
       // warm up the node (JIT, pools) before taking the baseline
-      churn(rig, streams, convs, members, t, 20);
+      churn(rig, streams, convs, members, t, 10);
       NodeProcess.Vitals start = node.vitals();
       churn(rig, streams, convs, members, t, seconds);
       NodeProcess.Vitals end = node.vitals();

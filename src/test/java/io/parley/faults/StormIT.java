@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resume without gaps; nothing may answer 5xx except 503 with Retry-After; the sign-in limits must
  * refuse the flood before hashing (at most the failed-login limit of 401s); other routes answer.
  */
+@org.junit.jupiter.api.Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
 class StormIT {
   static final String FLOOD_ADDRESS = "127.0.0.9";
 

@@ -18,6 +18,8 @@ final class WireDatabase extends JarProcess {
         dir,
         List.of(
             "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
             "-cp",
             jar() + java.io.File.pathSeparator + testClasses(),
             WireDatabaseMain.class.getName(),
