@@ -25,6 +25,9 @@ final class KnownDefects {
   /** More wrong passwords evaluated than the failed-login limit allows. */
   static final String LOGIN_RACE = "[login-race] ";
 
+  /** The survivor of a crash logs "Promise already completed" as an unhandled exception. */
+  static final String PROMISE_TWICE = "[promise-twice] ";
+
   static final boolean STRICT = Boolean.getBoolean("parley.faults.strict");
 
   private static final Map<String, String> KNOWN =
@@ -42,6 +45,10 @@ final class KnownDefects {
               + " seq gaps and repair them, and a repeat should publish)",
           LIVE_GAP,
           "open streams silently miss events after relay or cluster-bus gaps (issue 18)",
+          PROMISE_TWICE,
+          "after a member is killed the survivor logs IllegalStateException: Promise already"
+              + " completed (unhandled, from a reply or request callback completed twice); not yet"
+              + " traced to its handler",
           LOGIN_RACE,
           "the failed-login limit is checked before hashing but counted after, so concurrent wrong"
               + " passwords are all evaluated (issue 13, item 3)");

@@ -231,14 +231,22 @@ final class NodeProcess extends JarProcess {
 
   /** Log lines an operator would be paged for: errors and blocked event loops. */
   List<String> troubleInLog() {
-    return logText()
-        .lines()
-        .filter(
-            l ->
-                l.contains(" ERROR ")
-                    || l.contains("has been blocked for")
-                    || l.contains("OutOfMemoryError")
-                    || l.contains("Exception in thread"))
-        .toList();
+    List<String> lines = logText().lines().toList();
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      if (l.contains(" ERROR ")
+          || l.contains("has been blocked for")
+          || l.contains("OutOfMemoryError")
+          || l.contains("Exception in thread")) {
+        // with the exception and its first frames, to say what went wrong where
+        StringBuilder b = new StringBuilder(l);
+        for (int k = i + 1; k < Math.min(lines.size(), i + 4); k++) {
+          b.append(" | ").append(lines.get(k).strip());
+        }
+        out.add(b.toString());
+      }
+    }
+    return out;
   }
 }
