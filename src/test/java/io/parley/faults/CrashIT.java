@@ -145,7 +145,9 @@ class CrashIT {
       for (String v : r.violations()) {
         // the embedded database's lost last writes also free their seqs, which later sends take
         // again: a stream may hold a seq under the lost message's id (documented, dev set-up only)
-        if (!v.startsWith("acknowledged send ") && !v.contains(", stored as ")) {
+        if (!v.startsWith("acknowledged send ")
+            && !v.contains(", stored as ")
+            && !v.endsWith(" under two ids")) {
           rest.add(v);
         }
       }
