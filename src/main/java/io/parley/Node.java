@@ -176,8 +176,15 @@ public final class Node {
       return Future.succeededFuture(builder.with(options).build());
     }
     String host = config.cluster().host();
-    options.setEventBusOptions(
-        new EventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0));
+    EventBusOptions bus =
+        new EventBusOptions()
+            .setHost(host)
+            .setClusterPublicHost(host)
+            .setPort(config.cluster().busPort());
+    if (config.cluster().busPublicPort() != 0) {
+      bus.setClusterPublicPort(config.cluster().busPublicPort());
+    }
+    options.setEventBusOptions(bus);
     return builder
         .with(options)
         .withClusterManager(hz)
@@ -203,7 +210,7 @@ public final class Node {
             : new ClasspathXmlConfig("cluster.xml");
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(cluster.port()).setPortAutoIncrement(false);
-    net.setPublicAddress(cluster.host() + ":" + cluster.port());
+    net.setPublicAddress(cluster.host() + ":" + cluster.announcedPort());
     net.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -12,6 +12,8 @@ import io.vertx.core.json.JsonObject;
  */
 public record ApiError(int status, String code, String message, JsonObject details) {
 
+  private static final JsonObject RETRY_SOON = new JsonObject().put("retryAfterSeconds", 1);
+
   public static ApiError of(Failure failure, String code, String message) {
     return new ApiError(failure.httpStatus(), code, message, null);
   }
@@ -35,12 +37,17 @@ public record ApiError(int status, String code, String message, JsonObject detai
       return e.error();
     }
     if (t instanceof ReplyException re) {
+      // both are transient (a node starting, leaving or stalled): 503 with Retry-After, so that
+      // clients and proxies retry; a retried send is idempotent by its clientId
       if (re.failureType() == ReplyFailure.NO_HANDLERS) {
         return new ApiError(
-            503, "service_unavailable", "No node of the cluster serves this request now", null);
+            503,
+            "service_unavailable",
+            "No node of the cluster serves this request now",
+            RETRY_SOON);
       }
       if (re.failureType() == ReplyFailure.TIMEOUT) {
-        return new ApiError(504, "timeout", "The service did not answer in time", null);
+        return new ApiError(503, "timeout", "The service did not answer in time", RETRY_SOON);
       }
       int code = re.failureCode();
       if (code >= Failure.CLIENT_MIN && code <= Failure.SERVER_MAX) {

@@ -17,7 +17,19 @@ import org.slf4j.LoggerFactory;
 public final class BusService {
   private static final Logger LOG = LoggerFactory.getLogger(BusService.class);
 
+  private static final java.util.concurrent.atomic.AtomicLong LAST_OUTAGE_LOG =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private BusService() {}
+
+  /** At most one line per 5 s while the database is unreachable (an outage must not flood logs). */
+  private static void logOutage(String address, Throwable t) {
+    long now = System.currentTimeMillis();
+    long last = LAST_OUTAGE_LOG.get();
+    if (now - last > 5000 && LAST_OUTAGE_LOG.compareAndSet(last, now)) {
+      LOG.warn("database unavailable (request on {}): {}", address, t.getMessage());
+    }
+  }
 
   /**
    * Registers {@code handler} on {@code address} (clustered). Completes when the registration has
@@ -54,6 +66,12 @@ public final class BusService {
               msg.fail(re.failureCode(), re.getMessage());
             } else if (t instanceof ApiException e) {
               ReplyException re = e.error().toReplyException();
+              msg.fail(re.failureCode(), re.getMessage());
+            } else if (io.parley.mongo.MongoSupport.isOutage(t)) {
+              // the database is down or hanging: a retryable 503, logged once per burst
+              logOutage(address, t);
+              ReplyException re =
+                  io.parley.mongo.MongoSupport.unavailable().error().toReplyException();
               msg.fail(re.failureCode(), re.getMessage());
             } else {
               LOG.error("request on {} failed", address, t);

@@ -93,6 +93,9 @@ public final class ConfigLoader {
           new EnvVar("PARLEY_CLUSTER_PORT", "cluster.port", Kind.STRING),
           new EnvVar("PARLEY_CLUSTER_MEMBERS", "cluster.members", Kind.LIST),
           new EnvVar("PARLEY_CLUSTER_CONFIG", "cluster.configFile", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER_PUBLIC_PORT", "cluster.publicPort", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER_BUS_PORT", "cluster.busPort", Kind.STRING),
+          new EnvVar("PARLEY_CLUSTER_BUS_PUBLIC_PORT", "cluster.busPublicPort", Kind.STRING),
           new EnvVar("MONGO_URI", "mongo.uri", Kind.STRING),
           new EnvVar("MONGO_DATABASE", "mongo.database", Kind.STRING),
           new EnvVar("PARLEY_EMBEDDED_MONGO_PORT", "mongo.embeddedPort", Kind.STRING),
@@ -542,7 +545,10 @@ public final class ConfigLoader {
         r.string("cluster.host"),
         r.intRange("cluster.port", 1, 65535),
         members,
-        configFile);
+        configFile,
+        r.intRange("cluster.publicPort", 0, 65535),
+        r.intRange("cluster.busPort", 0, 65535),
+        r.intRange("cluster.busPublicPort", 0, 65535));
   }
 
   private String developmentSecret(Mode mode, Path dataDir) {

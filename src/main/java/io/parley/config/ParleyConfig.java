@@ -50,8 +50,25 @@ public record ParleyConfig(
   public record HttpConfig(
       String host, int port, String publicUrl, int maxBodyBytes, long busTimeoutMs) {}
 
+  /**
+   * @param publicPort the member port other members dial (a NAT or proxy port); 0 = {@code port}
+   * @param busPort the event bus's own TCP port; 0 = any free port
+   * @param busPublicPort the event-bus port other members dial; 0 = the one it listens on
+   */
   public record ClusterConfig(
-      boolean enabled, String host, int port, List<String> members, Path configFile) {}
+      boolean enabled,
+      String host,
+      int port,
+      List<String> members,
+      Path configFile,
+      int publicPort,
+      int busPort,
+      int busPublicPort) {
+    /** The port this member announces to the others. */
+    public int announcedPort() {
+      return publicPort == 0 ? port : publicPort;
+    }
+  }
 
   /**
    * @param uri the connection string, or empty when the node must start the embedded database

@@ -174,4 +174,5 @@ public final class ParleyMetrics implements Shareable {
         .register(registry)
         .increment();
   }
+
 }

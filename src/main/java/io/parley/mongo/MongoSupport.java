@@ -20,17 +20,68 @@ public final class MongoSupport {
 
   private MongoSupport() {}
 
-  /** One pool per node, shared by every verticle instance that asks for it. */
+  /** How long a health check waits for the database's ping before reporting it down. */
+  static final long PING_TIMEOUT_MS = 2000;
+
+  /** The Retry-After sent with 503 database_unavailable. */
+  public static final int RETRY_AFTER_SECONDS = 2;
+
+  /**
+   * One pool per node, shared by every verticle instance that asks for it. Every wait on the
+   * database (choosing a server, connecting, a read, a free pooled connection) ends well before the
+   * HTTP layer's bus timeout, so that an unreachable or hanging database surfaces as 503
+   * database_unavailable with Retry-After instead of a request that hangs until it times out.
+   */
   public static MongoClient client(Vertx vertx, NodeContext ctx) {
     String uri = ctx.mongoUri();
+    long wait = operationTimeoutMs(ctx.config().http().busTimeoutMs());
     JsonObject cfg =
         new JsonObject()
             .put("connection_string", uri)
             .put("db_name", databaseName(uri, ctx.config().mongo().database()))
             .put("maxPoolSize", ctx.config().mongo().maxPoolSize())
-            .put("serverSelectionTimeoutMS", 5000)
-            .put("connectTimeoutMS", 5000);
+            .put("serverSelectionTimeoutMS", wait)
+            .put("connectTimeoutMS", wait)
+            .put("socketTimeoutMS", wait)
+            .put("waitQueueTimeoutMS", wait);
     return MongoClient.createShared(vertx, cfg, "parley-mongo");
+  }
+
+  /** Each database wait: a third of the bus timeout (a send makes a few calls in a row), 1–5 s. */
+  static long operationTimeoutMs(long busTimeoutMs) {
+    return Math.max(1000, Math.min(5000, busTimeoutMs / 3));
+  }
+
+  /**
+   * Whether a failure means the database could not be reached or did not answer (as opposed to a
+   * refused operation): no server selectable, a broken or timed-out socket, a primary stepping
+   * down. Such requests are worth retrying; they become 503 database_unavailable.
+   */
+  public static boolean isOutage(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof com.mongodb.MongoTimeoutException
+          || c instanceof com.mongodb.MongoSocketException
+          || c instanceof com.mongodb.MongoNotPrimaryException
+          || c instanceof com.mongodb.MongoNodeIsRecoveringException
+          || c instanceof com.mongodb.MongoConnectionPoolClearedException
+          || c instanceof com.mongodb.MongoExecutionTimeoutException) {
+        return true;
+      }
+      if (c == c.getCause()) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** The error a client gets when {@link #isOutage} holds. */
+  public static io.parley.bus.ApiException unavailable() {
+    return new io.parley.bus.ApiException(
+        io.parley.bus.ApiError.of(
+                io.parley.bus.Failure.UNAVAILABLE,
+                "database_unavailable",
+                "The database is unreachable; retry shortly")
+            .withDetails(new JsonObject().put("retryAfterSeconds", RETRY_AFTER_SECONDS)));
   }
 
   /** The database named in the URI's path, or the configured default. */
@@ -61,8 +112,39 @@ public final class MongoSupport {
     }
   }
 
-  /** Creates every index (idempotent: MongoDB ignores an identical existing index). */
+  /** How long a starting verticle waits for an unreachable database before giving up. */
+  static final long START_WAIT_MS = 60_000;
+
+  /**
+   * Creates every index (idempotent: MongoDB ignores an identical existing index). While the
+   * database is unreachable (a node started together with it, or during its restart) it tries again
+   * every second for up to a minute, so the node waits for its database instead of exiting.
+   */
   public static Future<Void> ensureIndexes(MongoClient mongo, List<Index> indexes) {
+    io.vertx.core.Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      return createIndexes(mongo, indexes);
+    }
+    return ensureIndexes(ctx.owner(), mongo, indexes, System.currentTimeMillis() + START_WAIT_MS);
+  }
+
+  private static Future<Void> ensureIndexes(
+      Vertx vertx, MongoClient mongo, List<Index> indexes, long deadline) {
+    return createIndexes(mongo, indexes)
+        .recover(
+            err -> {
+              if (!isOutage(err) || System.currentTimeMillis() > deadline) {
+                return Future.failedFuture(err);
+              }
+              org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
+                  .warn("waiting for the database: {}", err.getMessage());
+              return vertx
+                  .timer(1, java.util.concurrent.TimeUnit.SECONDS)
+                  .compose(t -> ensureIndexes(vertx, mongo, indexes, deadline));
+            });
+  }
+
+  private static Future<Void> createIndexes(MongoClient mongo, List<Index> indexes) {
     List<Future<Void>> all = new ArrayList<>();
     for (Index i : indexes) {
       all.add(
@@ -138,8 +220,11 @@ public final class MongoSupport {
     return new io.parley.bus.HealthReport(false, ctx.nodeId(), "database unreachable");
   }
 
-  /** Answers a health request by pinging the database. */
+  /** Answers a health request by pinging the database; a ping not answered in 2 s fails. */
   public static Future<String> ping(MongoClient mongo) {
-    return mongo.runCommand("ping", new JsonObject().put("ping", 1)).map(r -> "ping ok");
+    return mongo
+        .runCommand("ping", new JsonObject().put("ping", 1))
+        .timeout(PING_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .map(r -> "ping ok");
   }
 }

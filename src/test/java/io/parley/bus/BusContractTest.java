@@ -54,8 +54,10 @@ class BusContractTest {
   void missingServiceAndTimeoutAreServerSideStatuses() {
     assertThat(ApiError.from(new ReplyException(ReplyFailure.NO_HANDLERS, "x")).status())
         .isEqualTo(503);
-    assertThat(ApiError.from(new ReplyException(ReplyFailure.TIMEOUT, "x")).status())
-        .isEqualTo(504);
+    ApiError timeout = ApiError.from(new ReplyException(ReplyFailure.TIMEOUT, "x"));
+    assertThat(timeout.status()).isEqualTo(503);
+    assertThat(timeout.code()).isEqualTo("timeout");
+    assertThat(timeout.details().getInteger("retryAfterSeconds")).isEqualTo(1);
     ApiError unknown = ApiError.from(new IllegalStateException("secret detail"));
     assertThat(unknown.status()).isEqualTo(500);
     assertThat(unknown.message()).doesNotContain("secret detail");

@@ -1,13 +1,13 @@
 package io.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
 import io.parley.testing.RedisServer;
+import io.parley.testing.Requirements;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -115,7 +115,7 @@ class RateLimitIT {
 
   @Test
   void countersInRedisAreSharedByNodesThatAreNotClustered() {
-    assumeTrue(RedisServer.available(), "redis-server is not installed");
+    Requirements.redis();
     redis = RedisServer.start(dir.resolve("redis"));
     Map<String, String> env =
         Map.of(
@@ -135,7 +135,7 @@ class RateLimitIT {
 
   @Test
   void whenRedisFailsTheNodeFallsBackToItsOwnCounters() {
-    assumeTrue(RedisServer.available(), "redis-server is not installed");
+    Requirements.redis();
     redis = RedisServer.start(dir.resolve("redis"));
     Api api =
         start(

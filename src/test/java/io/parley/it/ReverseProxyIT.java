@@ -1,7 +1,6 @@
 package io.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.parley.Node;
 import io.parley.testing.Api;
@@ -9,6 +8,7 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Await;
 import io.parley.testing.Http;
 import io.parley.testing.Nginx;
+import io.parley.testing.Requirements;
 import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,9 @@ class ReverseProxyIT {
 
   @BeforeAll
   void start() {
-    assumeTrue(Nginx.available(), "nginx is not installed");
+    if (!Nginx.available()) {
+      return; // each test is then reported as skipped, with the reason (see skipWithoutNginx)
+    }
     Map<String, String> env = TestNodes.env(dir);
     env.put("TRUSTED_PROXIES", "127.0.0.1/32");
     node = TestNodes.start(env, dir);
@@ -61,6 +64,11 @@ class ReverseProxyIT {
             http.vertx(),
             new WebClientOptions().setLocalAddress(CLIENT).setDefaultHost("127.0.0.1"));
     direct = new Api(http, node.httpPort());
+  }
+
+  @BeforeEach
+  void skipWithoutNginx() {
+    Requirements.nginx();
   }
 
   @AfterAll

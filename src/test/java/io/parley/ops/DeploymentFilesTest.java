@@ -1,9 +1,9 @@
 package io.parley.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.parley.testing.Nginx;
+import io.parley.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +90,7 @@ class DeploymentFilesTest {
 
   @Test
   void theShippedNginxSitePassesNginxTest() {
-    assumeTrue(Nginx.available(), "nginx is not installed");
+    Requirements.nginx();
     String conf = Nginx.SHIPPED_CONF.toFile().exists() ? readQuietly() : "";
     assertThat(conf).contains("proxy_buffering off").contains("proxy_http_version 1.1");
     Path prefix = Nginx.prefixWith(conf.replace("listen 80;", "listen 127.0.0.1:18080;"));

@@ -6,7 +6,10 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A real {@code redis-server} (Debian's) on a loopback port, started and stopped by a test. */
+/**
+ * A real {@code redis-server} ({@link RedisBinary}: the PATH's, else the embedded-redis artifact's)
+ * on a loopback port, started, stopped and restarted on the same port by a test.
+ */
 public final class LocalRedis implements AutoCloseable {
   private final int port;
   private final Path dir;
@@ -34,7 +37,7 @@ public final class LocalRedis implements AutoCloseable {
     try {
       process =
           new ProcessBuilder(
-                  "redis-server",
+                  binary(),
                   "--port",
                   String.valueOf(port),
                   "--bind",
@@ -49,7 +52,7 @@ public final class LocalRedis implements AutoCloseable {
               .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
               .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("redis-server could not start (is it installed?)", e);
+      throw new UncheckedIOException("redis-server could not start: " + e.getMessage(), e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -63,6 +66,18 @@ public final class LocalRedis implements AutoCloseable {
       }
     }
     throw new IllegalStateException("redis-server did not listen on " + port);
+  }
+
+  private static String binary() {
+    java.nio.file.Path p = RedisBinary.path();
+    if (p == null) {
+      throw new IllegalStateException(RedisBinary.problem());
+    }
+    return p.toString();
+  }
+
+  public boolean running() {
+    return process != null && process.isAlive();
   }
 
   public void stop() {

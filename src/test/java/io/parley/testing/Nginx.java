@@ -32,7 +32,23 @@ public final class Nginx implements AutoCloseable {
     return Files.isExecutable(binary());
   }
 
+  /**
+   * {@code PARLEY_TEST_NGINX} when set (a path; anything not executable means "no nginx here", to
+   * check the skip), else the PATH, else Debian's and the usual locations.
+   */
   static Path binary() {
+    String forced = System.getenv("PARLEY_TEST_NGINX");
+    if (forced != null) {
+      return Path.of(forced);
+    }
+    String pathEnv = System.getenv("PATH");
+    if (pathEnv != null) {
+      for (String dir : pathEnv.split(java.io.File.pathSeparator)) {
+        if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "nginx"))) {
+          return Path.of(dir, "nginx");
+        }
+      }
+    }
     for (String p : List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")) {
       if (Files.isExecutable(Path.of(p))) {
         return Path.of(p);

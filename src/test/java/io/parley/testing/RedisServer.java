@@ -8,10 +8,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real redis-server on a free loopback port, nothing persisted, for tests. */
+/** A real redis-server ({@link RedisBinary}) on a free loopback port, nothing persisted. */
 public final class RedisServer implements AutoCloseable {
   private final Process process;
   private final int port;
@@ -21,17 +20,17 @@ public final class RedisServer implements AutoCloseable {
     this.port = port;
   }
 
+  /** A redis-server from the PATH, or the one the embedded-redis test artifact ships. */
   public static boolean available() {
-    return binary() != null;
+    return RedisBinary.path() != null;
   }
 
   private static Path binary() {
-    for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
-      if (Files.isExecutable(Path.of(p))) {
-        return Path.of(p);
-      }
+    Path p = RedisBinary.path();
+    if (p == null) {
+      throw new IllegalStateException(RedisBinary.problem());
     }
-    return null;
+    return p;
   }
 
   public static RedisServer start(Path dir) {

