@@ -44,6 +44,7 @@ final class SimpleTargets {
               "-cp", jar.toAbsolutePath().toString(), "io.parley.bench.BareServer", "" + port,
               bus ? "bus" : "bare"));
       Proc p = Proc.start(name, cpus, cmd, Map.of(), dir.resolve(name));
+      p.jvm = true;
       procs.add(p);
       Proc.awaitPort(port, 60_000, p);
     }
