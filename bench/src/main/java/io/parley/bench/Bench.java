@@ -86,6 +86,15 @@ public final class Bench {
       progress("rewrote %s/README.md and charts", args[report + 1]);
       System.exit(0);
     }
+    if (args.length >= 2 && (args[0].equals("--breakdown") || args[0].equals("--breakdown-db"))) {
+      // re-group a collapsed-stacks file (e.g. after changing the stage rules): samples per stage
+      Map<String, Long> st = Profiler.stages(Path.of(args[1]), args[0].equals("--breakdown-db"));
+      long total = st.values().stream().mapToLong(Long::longValue).sum();
+      st.entrySet().stream()
+          .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+          .forEach(e -> System.out.printf("%6.2f %%  %7d  %s%n", 100.0 * e.getValue() / total, e.getValue(), e.getKey()));
+      System.exit(0);
+    }
     Opts o = parse(args);
     Files.createDirectories(o.out);
     progress("Parley benchmarks → %s (server cpus %s; scenarios %s)", o.out, o.serverCpus, o.scenarios);

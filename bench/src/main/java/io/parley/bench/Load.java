@@ -52,7 +52,8 @@ final class Load {
       double harnessCpuS,
       long resumesInWindow,
       long failedResumesInWindow,
-      List<Second> series) {
+      List<Second> series,
+      Map<String, Long> dbCommandsInWindow) {
     long lost() {
       return expected - unique;
     }
@@ -433,11 +434,20 @@ final class Load {
     double self0 = Proc.cpuSecondsOf(ProcessHandle.current().pid());
     long wall0 = System.nanoTime();
     long[] c0 = onLoop(() -> new long[] {frames, bytes, sent, resumes, failedResumes});
+    Map<String, Long> db0 = target.dbCommands();
     if (beforeMeasure != null) {
       beforeMeasure.run();
     }
     sleepUntil(start + (long) ((spec.warmupS() + spec.measureS()) * 1e9));
     long[] c1m = onLoop(() -> new long[] {resumes, failedResumes});
+    Map<String, Long> db1 = target.dbCommands();
+    Map<String, Long> dbWindow = new java.util.TreeMap<>();
+    db1.forEach((k, v) -> {
+      long d = v - db0.getOrDefault(k, 0L);
+      if (d > 0) {
+        dbWindow.put(k, d);
+      }
+    });
     if (afterMeasure != null) {
       afterMeasure.run();
     }
@@ -478,7 +488,8 @@ final class Load {
         self1 - self0,
         c1m[0] - c0[3],
         c1m[1] - c0[4],
-        series);
+        series,
+        dbWindow);
   }
 
   /** Samples a target's CPU once a second of a run (on its own thread, off the event loop). */

@@ -239,8 +239,11 @@ final class Profiler {
     return out;
   }
 
+  private static final Pattern HIDDEN = Pattern.compile("\\$\\$Lambda\\$?\\d*[./]0x[0-9a-f]+");
+
   private static String frame(String raw) {
-    return SUFFIX.matcher(raw).replaceAll("").replace('/', '.');
+    // a lambda's hidden class "Foo$$Lambda$12/0x0000…" reads as Foo's
+    return HIDDEN.matcher(SUFFIX.matcher(raw).replaceAll("")).replaceAll("\\$\\$Lambda").replace('/', '.');
   }
 
   private static String threadOf(String[] frames) {
@@ -256,6 +259,14 @@ final class Profiler {
    * its reply), and other Parley classes are named as they are.
    */
   static String stage(String[] frames) {
+    String thread = threadOf(frames);
+    if (thread.startsWith("AsyncGetter")) {
+      // the MongoDB driver checks a pooled connection out on its own thread: a wake-up per call
+      return "db driver: connection checkout thread (AsyncGetter)";
+    }
+    if (thread.startsWith("cluster-") || thread.startsWith("MaintenanceTimer")) {
+      return "db driver: server monitors and pool maintenance threads";
+    }
     for (int i = frames.length - 1; i >= 0; i--) {
       String s = specific(frame(frames[i]));
       if (s != null) {
@@ -326,8 +337,11 @@ final class Profiler {
     if (cls.startsWith("io.parley.ratelimit.") || outer.equals("RateLimits")) {
       return "rate limits";
     }
-    if (outer.endsWith("Repository") || outer.equals("MongoSupport")) {
-      return "db: " + outer + "." + (m.startsWith("lambda$") ? method : m);
+    if (outer.endsWith("Repository")) {
+      return "db call: " + outer + "." + m;
+    }
+    if (outer.equals("MongoSupport")) {
+      return "db documents: ids, dates (MongoSupport)";
     }
     if (outer.equals("ChatEvent") || outer.equals("ChatEventCodec") || outer.equals("EventIds") || outer.equals("Views")) {
       return "event encoding";
@@ -389,9 +403,11 @@ final class Profiler {
       if (f.startsWith("de.bwaldvogel.mongo.")) {
         int dot = methodDot(f);
         String m = dot < 0 ? "" : f.substring(dot + 1);
-        if (m.startsWith("handle") && !m.equals("handleCommand") && !m.equals("handleMessage")
-            && !m.equals("handleCommandAsync") && !m.startsWith("handleAdmin")) {
-          return "db command: " + m;
+        if (m.equals("findAndModify")) {
+          return "db command: findAndModify";
+        }
+        if (f.contains("MongoDatabase.command") && m.startsWith("command") && m.length() > 7) {
+          return "db command: " + Character.toLowerCase(m.charAt(7)) + m.substring(8);
         }
       }
     }
@@ -404,7 +420,7 @@ final class Profiler {
     }
     for (String raw : frames) {
       if (frame(raw).startsWith("de.bwaldvogel.mongo.")) {
-        return "db: wire protocol, command dispatch";
+        return "db: wire protocol, BSON, command dispatch";
       }
     }
     return "db: Netty I/O, kernel, JVM runtime";

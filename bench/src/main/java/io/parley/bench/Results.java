@@ -75,7 +75,33 @@ final class Results {
             .put("deliveriesPerServerCpuS", r.deliveriesInWindow() / Math.max(1e-9, r.nodeCpuS()))
             .put("harnessCpuPct", r.harnessCpuPct())
             .put("bytesPerDelivery", r.bytesPerDelivery())
+            .put("dbCommandsPerMessage", dbPerMessage(r))
+            .put("dbRoundTripsPerMessage", dbRoundTrips(r))
             .put("percentiles", curve));
+  }
+
+  /** Driver hand-shakes and monitors: round trips, but not the application's. */
+  static final Set<String> DB_HOUSEKEEPING =
+      Set.of("hello", "isMaster", "ismaster", "ping", "buildInfo", "buildinfo", "endSessions", "getParameter", "serverStatus");
+
+  private static JsonObject dbPerMessage(Load.Result r) {
+    JsonObject o = new JsonObject();
+    double sends = r.sendsInWindow();
+    if (sends > 0 && r.dbCommandsInWindow() != null) {
+      r.dbCommandsInWindow().forEach((k, v) -> o.put(k, v / sends));
+    }
+    return o;
+  }
+
+  /** Application commands (not monitors) per message sent in the window; null without counts. */
+  private static Double dbRoundTrips(Load.Result r) {
+    if (r.dbCommandsInWindow() == null || r.dbCommandsInWindow().isEmpty() || r.sendsInWindow() == 0) {
+      return null;
+    }
+    long n = r.dbCommandsInWindow().entrySet().stream()
+        .filter(e -> !DB_HOUSEKEEPING.contains(e.getKey()))
+        .mapToLong(Map.Entry::getValue).sum();
+    return (double) n / r.sendsInWindow();
   }
 
   void fanoutMax(Target t, int subscribers, double deliveriesPerS, String stop) {
@@ -407,6 +433,18 @@ final class Results {
     md.append(g).append('\n');
   }
 
+  /** "(insert 1.00, update 2.00, …)": application commands per message of one run. */
+  private static String dbDetail(JsonObject run) {
+    JsonObject c = run.getJsonObject("dbCommandsPerMessage", new JsonObject());
+    StringBuilder sb = new StringBuilder();
+    c.forEach(e -> {
+      if (!DB_HOUSEKEEPING.contains(e.getKey()) && ((Number) e.getValue()).doubleValue() >= 0.005) {
+        sb.append(sb.length() == 0 ? "(" : ", ").append(f("%s %.2f", e.getKey(), ((Number) e.getValue()).doubleValue()));
+      }
+    });
+    return sb.length() == 0 ? "" : sb.append(')').toString();
+  }
+
   JsonObject coldBucket(String target, int fromS) {
     return cold.stream()
         .filter(b -> b.getString("target").equals(target) && b.getInteger("fromS") == fromS)
@@ -422,8 +460,8 @@ final class Results {
     md.append("## Warm steady state: 20 conversations × 10 members, 200 users with one stream each\n\n");
     md.append("Medians over rounds. Latency is from each message's intended send time to its arrival on a stream. "
         + "CPU is `utime + stime` of the target's processes over the measured window.\n\n");
-    md.append("| msgs/s | target | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | µs CPU/delivery, all processes | µs CPU/delivery, servers only | µs CPU/message, servers only | deliveries per CPU-s | core % | bytes/delivery | harness CPU % |\n");
-    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| msgs/s | target | deliveries/s | p50 ms | p99 ms | p99.9 ms | lost | µs CPU/delivery, all processes | µs CPU/delivery, servers only | µs CPU/message, servers only | deliveries per CPU-s | core % | db round trips/message | bytes/delivery | harness CPU % |\n");
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<Double> rates = new ArrayList<>(steadyRates(10));
     java.util.Collections.reverse(rates);
     for (double rate : rates) {
@@ -432,11 +470,13 @@ final class Results {
         if (rows.isEmpty()) {
           continue;
         }
-        md.append(f("| %.0f | `%s` | %.0f | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f |%n",
+        Double trips = rows.get(0).getDouble("dbRoundTripsPerMessage");
+        md.append(f("| %.0f | `%s` | %.0f | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f | %.0f | %.0f | %s | %.0f | %.0f |%n",
             rate, t, medianOf(rows, "deliveriesPerS"), medianOf(rows, "p50Ms"), medianOf(rows, "p99Ms"),
             medianOf(rows, "p999Ms"), medianOf(rows, "lost"), medianOf(rows, "serverCpuUsPerDelivery"),
             medianOf(rows, "nodeCpuUsPerDelivery"), medianOf(rows, "nodeCpuUsPerSend"),
-            medianOf(rows, "deliveriesPerCpuS"), medianOf(rows, "serverCpuPct"), medianOf(rows, "bytesPerDelivery"),
+            medianOf(rows, "deliveriesPerCpuS"), medianOf(rows, "serverCpuPct"),
+            trips == null ? "–" : f("%.2f %s", trips, dbDetail(rows.get(0))), medianOf(rows, "bytesPerDelivery"),
             medianOf(rows, "harnessCpuPct")));
       }
     }

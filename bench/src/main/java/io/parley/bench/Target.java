@@ -41,6 +41,8 @@ abstract class Target {
   /** Fixtures set up on this instance (its database), by layout. */
   final Map<String, Fixture> fixtures = new HashMap<>();
   Path home;
+  /** Where the target's {@link MemoryMongo} reports its command counts; -1 without one. */
+  int dbCountsPort = -1;
 
   Target(String name, String description) {
     this.name = name;
@@ -211,6 +213,27 @@ abstract class Target {
     db.jvm = true;
     procs.add(db);
     Proc.awaitPort(port, 30_000, db);
+    dbCountsPort = port + 1;
+    Proc.awaitPort(dbCountsPort, 30_000, db);
+  }
+
+  /** Commands the target's database has served so far, by name (empty without a MemoryMongo). */
+  Map<String, Long> dbCommands() {
+    if (dbCountsPort < 0) {
+      return Map.of();
+    }
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + dbCountsPort + "/commands")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      Map<String, Long> out = new java.util.TreeMap<>();
+      new io.vertx.core.json.JsonObject(r.body()).forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
+      return out;
+    } catch (Exception e) {
+      return Map.of();
+    }
   }
 
   /** Waits until {@code GET /health} on the port answers 200. */
