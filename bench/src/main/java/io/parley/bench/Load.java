@@ -30,6 +30,7 @@ import org.HdrHistogram.Histogram;
  */
 final class Load {
   private static final byte[] MARK = "bench#".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RESYNC = "event: resync".getBytes(StandardCharsets.US_ASCII);
   private static final String PAD =
       " the quick brown fox jumps over the lazy dog, again and again and again";
 
@@ -52,6 +53,7 @@ final class Load {
       double harnessCpuS,
       long resumesInWindow,
       long failedResumesInWindow,
+      long resyncsInWindow,
       List<Second> series,
       Map<String, Long> dbCommandsInWindow) {
     long lost() {
@@ -150,6 +152,7 @@ final class Load {
   private int runs;
   private long failedResumes;
   private long resumes;
+  private long resyncs;
   /** Run at the start and end of the next run's measured window (e.g. a profiler), then cleared. */
   Runnable beforeMeasure;
   Runnable afterMeasure;
@@ -263,6 +266,9 @@ final class Load {
     }
     int p = indexOf(b, MARK);
     if (p < 0) {
+      if (indexOf(b, RESYNC) >= 0) {
+        resyncs++; // the server could not replay: the client would refetch over REST
+      }
       return;
     }
     int t = p + MARK.length;
@@ -433,13 +439,13 @@ final class Load {
     double node0 = target.nodeCpuSeconds();
     double self0 = Proc.cpuSecondsOf(ProcessHandle.current().pid());
     long wall0 = System.nanoTime();
-    long[] c0 = onLoop(() -> new long[] {frames, bytes, sent, resumes, failedResumes});
+    long[] c0 = onLoop(() -> new long[] {frames, bytes, sent, resumes, failedResumes, resyncs});
     Map<String, Long> db0 = target.dbCommands();
     if (beforeMeasure != null) {
       beforeMeasure.run();
     }
     sleepUntil(start + (long) ((spec.warmupS() + spec.measureS()) * 1e9));
-    long[] c1m = onLoop(() -> new long[] {resumes, failedResumes});
+    long[] c1m = onLoop(() -> new long[] {resumes, failedResumes, resyncs});
     Map<String, Long> db1 = target.dbCommands();
     Map<String, Long> dbWindow = new java.util.TreeMap<>();
     db1.forEach((k, v) -> {
@@ -488,6 +494,7 @@ final class Load {
         self1 - self0,
         c1m[0] - c0[3],
         c1m[1] - c0[4],
+        c1m[2] - c0[5],
         series,
         dbWindow);
   }

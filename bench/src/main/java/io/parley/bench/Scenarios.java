@@ -350,10 +350,11 @@ final class Scenarios {
     JsonObject last = results.runs.get(results.runs.size() - 1);
     last.put("resumes", r.resumesInWindow())
         .put("failedResumes", r.failedResumesInWindow())
+        .put("resyncs", r.resyncsInWindow())
         .put("repeatsPerResume", r.repeatsPerResume());
     Bench.progress(
-        "  %s: %d resumes in the window (%d refused), %.1f repeats per resume",
-        t.name, r.resumesInWindow(), r.failedResumesInWindow(), r.repeatsPerResume());
+        "  %s: %d resumes in the window (%d refused, %d answered with resync), %.1f repeats per resume",
+        t.name, r.resumesInWindow(), r.failedResumesInWindow(), r.resyncsInWindow(), r.repeatsPerResume());
     load.closeAll();
   }
 
