@@ -142,6 +142,51 @@ final class Profiler {
       pj.put("stages", rows);
       perProc.add(pj);
     }
+    summarize(result, serverStages, serverCpu, messages);
+    result
+        .put("processes", perProc)
+        .put("flameGraphs", files);
+    Files.writeString(dir.resolve(s.label + "-breakdown.md"), markdownInProfiles(result));
+    return result;
+  }
+
+  /**
+   * Re-groups a stored profile from its collapsed files under {@code runDir} with the current
+   * rules (bench/run.sh --report), keeping its measured CPU and message count.
+   */
+  static JsonObject regroup(JsonObject profile, Path runDir) throws IOException {
+    long messages = profile.getLong("messages");
+    Map<String, double[]> serverStages = new LinkedHashMap<>();
+    double serverCpu = 0;
+    for (Object o : profile.getJsonArray("processes")) {
+      JsonObject p = (JsonObject) o;
+      Path collapsed = runDir.resolve(p.getString("collapsed"));
+      if (!Files.exists(collapsed)) {
+        return profile; // collapsed stacks not kept: the stored grouping stays
+      }
+      boolean db = p.getBoolean("database");
+      Map<String, Long> stages = stages(collapsed, db);
+      long total = stages.values().stream().mapToLong(Long::longValue).sum();
+      double cpu = p.getDouble("cpuS");
+      JsonArray rows = new JsonArray();
+      for (Map.Entry<String, Long> e : sorted(stages)) {
+        double share = total == 0 ? 0 : (double) e.getValue() / total;
+        double us = messages == 0 ? 0 : share * cpu * 1e6 / messages;
+        rows.add(new JsonObject().put("stage", e.getKey()).put("samples", e.getValue()).put("share", share).put("usPerMessage", us));
+        if (!db) {
+          serverStages.computeIfAbsent(e.getKey(), k -> new double[1])[0] += us;
+        }
+      }
+      if (!db) {
+        serverCpu += cpu;
+      }
+      p.put("samples", total).put("stages", rows);
+    }
+    summarize(profile, serverStages, serverCpu, messages);
+    return profile;
+  }
+
+  private static void summarize(JsonObject result, Map<String, double[]> serverStages, double serverCpu, long messages) {
     JsonArray servers = new JsonArray();
     serverStages.entrySet().stream()
         .sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0]))
@@ -157,11 +202,7 @@ final class Profiler {
         .put("gcUsPerMessage", gc)
         .put("sendPathUsPerMessage", all - fanOut - jit - gc)
         .put("sendPathWithGcUsPerMessage", all - fanOut - jit)
-        .put("serverStages", servers)
-        .put("processes", perProc)
-        .put("flameGraphs", files);
-    Files.writeString(dir.resolve(s.label + "-breakdown.md"), markdown(result));
-    return result;
+        .put("serverStages", servers);
   }
 
   private static List<Map.Entry<String, Long>> sorted(Map<String, Long> m) {
@@ -170,8 +211,17 @@ final class Profiler {
     return l;
   }
 
-  /** The breakdown as Markdown (also part of the run's README.md). */
+  /** The breakdown as Markdown for the run's README.md (links relative to the run's folder). */
   static String markdown(JsonObject r) {
+    return markdown(r, "");
+  }
+
+  /** The same, with links relative to the profiles folder (its breakdown file). */
+  static String markdownInProfiles(JsonObject r) {
+    return markdown(r, "profiles/");
+  }
+
+  private static String markdown(JsonObject r, String strip) {
     StringBuilder md = new StringBuilder();
     md.append(f("### Profile `%s` (%s, %d messages in the window)%n%n", r.getString("label"), r.getString("profiler"), r.getLong("messages")));
     md.append(f("Servers: **%.0f µs of CPU per message**; fan-out (SSE hub and stream writes) %.0f, JIT compiler %.0f, GC and VM %.0f; "
@@ -190,7 +240,7 @@ final class Profiler {
       JsonObject p = (JsonObject) o;
       md.append(f("- `%s`%s: %.2f s CPU, %d samples (%s), [flame graph](%s)%n", p.getString("process"),
           p.getBoolean("database") ? " (database)" : "", p.getDouble("cpuS"), p.getLong("samples"), p.getString("event"),
-          p.getString("flameGraph")));
+          strip.isEmpty() ? p.getString("flameGraph") : p.getString("flameGraph").replaceFirst("^" + strip, "")));
       if (p.getBoolean("database")) {
         md.append("\n  | database stage | µs CPU per message |\n  |---|---:|\n");
         for (Object so : p.getJsonArray("stages")) {
@@ -273,10 +323,12 @@ final class Profiler {
         return s;
       }
     }
+    boolean kernelLeaf = frames.length > 0 && frames[frames.length - 1].endsWith("_[k]");
     for (int i = frames.length - 1; i >= 0; i--) {
       String s = generic(frame(frames[i]));
       if (s != null) {
-        return s;
+        // a sample in the kernel under Netty or Vert.x: socket reads, writes, epoll, wake-ups
+        return kernelLeaf && s.startsWith("event loop:") ? "event loop: kernel (socket I/O, epoll, wake-ups)" : s;
       }
     }
     String t = threadOf(frames);
@@ -290,7 +342,7 @@ final class Profiler {
       return "Hazelcast threads (other)";
     }
     if (t.startsWith("vert.x-eventloop")) {
-      return "event loop: kernel, epoll, JVM runtime";
+      return "event loop: JVM runtime, other native";
     }
     return "other threads: kernel, JVM runtime";
   }
@@ -378,7 +430,7 @@ final class Profiler {
       return "JSON (not attributable)";
     }
     if (f.startsWith("io.netty.") || f.startsWith("io.vertx.core.")) {
-      return "event loop: Netty I/O, Vert.x core";
+      return "event loop: Netty and Vert.x core (Java)";
     }
     return null;
   }

@@ -226,7 +226,10 @@ final class Results {
     all.getJsonArray("cold", new JsonArray()).forEach(x -> r.cold.add((JsonObject) x));
     all.getJsonArray("idle", new JsonArray()).forEach(x -> r.idle.add((JsonObject) x));
     all.getJsonArray("series", new JsonArray()).forEach(x -> r.series.add((JsonObject) x));
-    all.getJsonArray("profiles", new JsonArray()).forEach(x -> r.profiles.add((JsonObject) x));
+    for (Object x : all.getJsonArray("profiles", new JsonArray())) {
+      // re-grouped with the current stage rules when the collapsed stacks are still there
+      r.profiles.add(Profiler.regroup((JsonObject) x, dir));
+    }
     all.getJsonArray("failures", new JsonArray()).forEach(x -> r.failures.add((String) x));
     return r;
   }
@@ -239,10 +242,16 @@ final class Results {
     return run;
   }
 
-  /** README.md and charts only (results.json stays as it is). */
+  /** README.md, charts and profile breakdowns only (results.json stays as it is). */
   void writeReport() throws Exception {
     List<String> charts = Charts.draw(this, o.out);
     Files.writeString(o.out.resolve("README.md"), markdown(charts));
+    for (JsonObject p : profiles) {
+      Path dir = o.out.resolve("profiles");
+      if (Files.isDirectory(dir)) {
+        Files.writeString(dir.resolve(p.getString("label") + "-breakdown.md"), Profiler.markdownInProfiles(p));
+      }
+    }
   }
 
   void write() throws Exception {
