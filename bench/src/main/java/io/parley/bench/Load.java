@@ -55,7 +55,8 @@ final class Load {
       long failedResumesInWindow,
       long resyncsInWindow,
       List<Second> series,
-      Map<String, Long> dbCommandsInWindow) {
+      Map<String, Long> dbCommandsInWindow,
+      long sendsDropped) {
     long lost() {
       return expected - unique;
     }
@@ -133,6 +134,11 @@ final class Load {
   private final Context ctx;
   private final HttpClient sse;
   private final List<Http> senders = new ArrayList<>();
+  private final int sendConnections;
+  /** Sends not answered yet (a backlog left by an overloaded target is cleared after each run). */
+  private long inflight;
+  /** Changes when a run starts and when its backlog is dropped: late answers are ignored. */
+  private long generation;
   private final String acceptEncoding;
   private final List<Stream> streams = new ArrayList<>();
 
@@ -174,6 +180,12 @@ final class Load {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setIdleTimeout(0),
             new PoolOptions().setHttp1MaxSize(100_000).setMaxWaitQueueSize(-1));
+    this.sendConnections = sendConnections;
+    newSenders();
+  }
+
+  private void newSenders() {
+    senders.clear();
     if (sendConnections <= 0) {
       senders.add(new Http(vertx, 128));
     } else {
@@ -181,6 +193,34 @@ final class Load {
         senders.add(new Http(vertx, 1));
       }
     }
+  }
+
+  /**
+   * Waits (at most {@code maxS}) for every send of the run to be answered; a target that fell
+   * behind leaves requests queued on the send connections, and those would be sent during the next
+   * run. Whatever is still queued then is dropped by closing the connections. Returns the number
+   * dropped.
+   */
+  private long settleSends(double maxS) {
+    long deadline = System.nanoTime() + (long) (maxS * 1e9);
+    while (System.nanoTime() < deadline && onLoop(() -> inflight) > 0) {
+      sleepMs(100);
+    }
+    long left = onLoop(() -> inflight);
+    if (left > 0) {
+      onLoop(
+          () -> {
+            for (Http h : senders) {
+              h.client.close();
+            }
+            newSenders();
+            inflight = 0;
+            generation++;
+            return null;
+          });
+      Bench.progress("  %d sends still queued after the run (the target fell behind): dropped", left);
+    }
+    return left;
   }
 
   private Http senderFor(long idx) {
@@ -367,6 +407,8 @@ final class Load {
         onLoop(
             () -> {
               tag = runTag;
+              generation++;
+              inflight = 0;
               intervalNs = (long) (1e9 / rate);
               measureFrom = from;
               measureTo = total;
@@ -401,10 +443,16 @@ final class Load {
                             h.put("Accept-Encoding", acceptEncoding);
                             r = new Req(r.port(), r.method(), r.uri(), h, r.body());
                           }
+                          inflight++;
+                          long myGeneration = generation;
                           senderFor(idx)
                               .call(r)
                               .onComplete(
                                   ar -> {
+                                    if (myGeneration != generation) {
+                                      return; // an earlier run's send, answered (or dropped) late
+                                    }
+                                    inflight--;
                                     if (ar.failed() || ar.result().status() / 100 != 2) {
                                       if (sendErrors++ == 0) {
                                         Bench.progress(
@@ -473,6 +521,7 @@ final class Load {
       int upTo = (int) Math.min(seconds, Math.ceil((wall1 - start) / 1e9));
       series = sampler.finish(upTo);
     }
+    long dropped = settleSends(15);
     if (spec.churnPerS() > 0) {
       reopenClosed();
     }
@@ -496,7 +545,8 @@ final class Load {
         c1m[1] - c0[4],
         c1m[2] - c0[5],
         series,
-        dbWindow);
+        dbWindow,
+        dropped);
   }
 
   /** Samples a target's CPU once a second of a run (on its own thread, off the event loop). */

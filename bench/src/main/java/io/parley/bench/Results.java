@@ -56,6 +56,7 @@ final class Results {
             .put("offeredMsgsPerS", r.offeredMsgsPerS())
             .put("sends", r.sends())
             .put("sendErrors", r.sendErrors())
+            .put("sendsDropped", r.sendsDropped())
             .put("expected", r.expected())
             .put("delivered", r.unique())
             .put("lost", r.lost())
