@@ -155,6 +155,9 @@ final class Proc {
     if (comm.startsWith("hz.") || comm.startsWith("hz-")) {
       return "Hazelcast";
     }
+    if (comm.startsWith("AsyncGetter") || comm.startsWith("cluster-") || comm.startsWith("MaintenanceTim")) {
+      return "MongoDB driver";
+    }
     if (comm.startsWith("nioEventLoopGro") || comm.startsWith("globalEventExec") || comm.startsWith("MongoServer")) {
       return "netty (other)";
     }

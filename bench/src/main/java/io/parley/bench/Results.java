@@ -429,9 +429,10 @@ final class Results {
     }
     for (JsonObject r : runs) {
       if (r.getString("scenario").equals("storm") && r.getJsonObject("params").getDouble("resumesPerS") == o.stormResumes) {
-        g.append(f("| 7 | `%s` reconnect storm, %.0f resumes/s at %.0f msgs/s: p99 | ≤ 100 ms | **%.1f ms** (%.1f repeats per resume, %d lost) |%n",
-            r.getString("target"), o.stormResumes, r.getJsonObject("params").getDouble("rate"), r.getDouble("p99Ms"),
-            r.getDouble("repeatsPerResume", 0.0), r.getLong("lost")));
+        g.append(f("| 7 | `%s` reconnect storm, %.0f resumes/s at %.0f msgs/s: p99 | ≤ 100 ms | **%s** (%.1f repeats per resume, %d of %d not delivered in time, %d resyncs) |%n",
+            r.getString("target"), o.stormResumes, r.getJsonObject("params").getDouble("rate"),
+            r.getLong("delivered") == 0 ? "nothing delivered" : f("%.1f ms", r.getDouble("p99Ms")),
+            r.getDouble("repeatsPerResume", 0.0), r.getLong("lost"), r.getLong("expected"), r.getLong("resyncs", 0L)));
       }
     }
     if (g.length() == 0) {
