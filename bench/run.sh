@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Parley's benchmark harness, one command: builds Parley and the harness, installs the Node.js
-# peer from npm, then runs every scenario with the servers on cpu 1 and the harness on cpu 0.
-#   bench/run.sh                 full run (about 55 minutes on 2 cores)
-#   bench/run.sh --quick         short run (about 20 minutes)
+# peers from npm, then runs every scenario with the servers on cpu 1 and the harness on cpu 0,
+# one target at a time (each started fresh, measured, stopped).
+#   bench/run.sh                 full run (about 90 minutes on 2 cores)
+#   bench/run.sh --quick         short run (about 45 minutes): shorter windows and warm-ups
+#   bench/run.sh --profile       also profile each Java target once (async-profiler; flame graphs)
 #   bench/run.sh --report DIR    redraw DIR/README.md and charts from DIR/results.json
-#   bench/run.sh --out DIR ...   any harness option (see docs/benchmarks/README.md)
-# Results: DIR/README.md (tables and ratios), DIR/results.json, DIR/*.png (charts).
+#   bench/run.sh --out DIR ...   any harness option (see docs/benchmarks/README.md), e.g.
+#                                --targets parley-1,node-mongoose-1 --scenarios cold
+# Results: DIR/README.md (tables and ratios), DIR/results.json, DIR/*.png (charts),
+# DIR/profiles/ (flame graphs, collapsed stacks, per-stage breakdowns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +29,7 @@ echo "== building target/parley.jar"
 mvn -B -q "${offline[@]}" package -DskipTests
 echo "== building bench/target/parley-bench.jar"
 mvn -B -q "${offline[@]}" -f bench/pom.xml package
-echo "== installing the Node.js peer (npm ci, pinned versions)"
+echo "== installing the Node.js peers (npm ci, pinned versions)"
 (cd bench/node-peer && npm ci --no-audit --no-fund --loglevel=error)
 
 cpus=$(nproc)

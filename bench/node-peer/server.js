@@ -95,7 +95,8 @@ app.get('/health', (req, res) => {
 app.post('/bench/setup', express.json({ limit: '50mb' }), (req, res) => {
   const convs = req.body && req.body.conversations;
   if (!convs || typeof convs !== 'object') return res.status(400).json({ error: 'bad_request' });
-  conversations = new Map(Object.entries(convs).map(([id, members]) => [id, new Set(members)]));
+  // merges: layouts set up one after another (20 × 10, then 100 × 2 …) all stay usable
+  for (const [id, members] of Object.entries(convs)) conversations.set(id, new Set(members));
   res.status(204).end();
 });
 

@@ -25,10 +25,16 @@ final class Charts {
   static List<String> draw(Results r, Path out) throws Exception {
     System.setProperty("java.awt.headless", "true");
     List<String> files = new ArrayList<>();
-    if (!r.targets("latency").isEmpty()) {
+    if (!r.targets("steady").isEmpty()) {
+      files.add(cpuVsLoad(r, out));
       files.add(latencyVsLoad(r, out));
       files.add(percentiles(r, out));
-      files.add(cpu(r, out));
+    }
+    if (!r.cold.isEmpty()) {
+      files.add(cold(r, out));
+    }
+    if (!r.series.isEmpty()) {
+      files.add(series(r, out));
     }
     if (!r.fanout.isEmpty()) {
       files.add(fanout(r, out));
@@ -37,6 +43,73 @@ final class Charts {
       files.add(memory(r, out));
     }
     return files;
+  }
+
+  /** CPU per delivery (all processes) against offered load, 20 × 10, one line per target. */
+  private static String cpuVsLoad(Results r, Path out) throws Exception {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (String t : r.targets("steady")) {
+      XYSeries s = new XYSeries(t);
+      for (double rate : r.steadyRates(10)) {
+        List<JsonObject> rows = r.steady(t, 10, rate);
+        if (!rows.isEmpty()) {
+          s.add(rate, Math.max(0.1, r.medianOf(rows, "serverCpuUsPerDelivery")));
+        }
+      }
+      if (s.getItemCount() > 0) {
+        ds.addSeries(s);
+      }
+    }
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            "CPU per delivery vs offered load (all processes of the target, 20 × 10; lower is better)",
+            "offered messages/s (log)", "µs CPU per delivery", ds, PlotOrientation.VERTICAL, true, false, false);
+    c.getXYPlot().setDomainAxis(logAxis("offered messages/s (log; × 10 deliveries)"));
+    logY(c, "µs CPU per delivery (log)");
+    return save(c, out, "cpu-per-delivery-vs-load.png");
+  }
+
+  /** Cold start: CPU per delivery in each 10-s bucket after a restart. */
+  private static String cold(Results r, Path out) throws Exception {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (String t : r.cold.stream().map(x -> x.getString("target")).distinct().toList()) {
+      XYSeries cpu = new XYSeries(t + " µs CPU/delivery");
+      XYSeries p99 = new XYSeries(t + " p99 ms");
+      for (JsonObject b : r.cold) {
+        if (b.getString("target").equals(t)) {
+          double mid = (b.getInteger("fromS") + b.getInteger("toS")) / 2.0;
+          cpu.add(mid, Math.max(0.1, b.getDouble("cpuAllUsPerDelivery")));
+          p99.add(mid, Math.max(0.1, b.getDouble("p99Ms")));
+        }
+      }
+      ds.addSeries(cpu);
+      ds.addSeries(p99);
+    }
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            "Cold start: the first minutes after a restart (10-s buckets, all processes)",
+            "seconds since the restart", "µs CPU per delivery · p99 ms", ds, PlotOrientation.VERTICAL, true, false, false);
+    logY(c, "µs CPU per delivery, p99 ms (log)");
+    return save(c, out, "cold-start.png");
+  }
+
+  /** Server CPU % per second at a constant rate. */
+  private static String series(Results r, Path out) throws Exception {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (String t : r.series.stream().map(x -> x.getString("target")).distinct().toList()) {
+      XYSeries s = new XYSeries(t);
+      for (JsonObject x : r.series) {
+        if (x.getString("target").equals(t) && x.getInteger("round", 0) == 0) {
+          s.add(x.getInteger("t").doubleValue(), x.getDouble("cpuAllPct"));
+        }
+      }
+      ds.addSeries(s);
+    }
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            "CPU of all the target's processes, second by second, at a constant rate (20 × 10)",
+            "second", "% of one core", ds, PlotOrientation.VERTICAL, true, false, false);
+    return save(c, out, "cpu-series.png");
   }
 
   private static String save(JFreeChart chart, Path out, String name) throws Exception {
@@ -60,11 +133,11 @@ final class Charts {
 
   private static String latencyVsLoad(Results r, Path out) throws Exception {
     XYSeriesCollection ds = new XYSeriesCollection();
-    for (String t : r.targets("latency")) {
+    for (String t : r.targets("steady")) {
       XYSeries p50 = new XYSeries(t + " p50");
       XYSeries p99 = new XYSeries(t + " p99");
       for (double rate : rates(r)) {
-        List<JsonObject> rows = r.select("latency", t, "rate", rate);
+        List<JsonObject> rows = r.steady(t, 10, rate);
         if (!rows.isEmpty()) {
           p50.add(rate, Math.max(0.1, r.medianOf(rows, "p50Ms")));
           p99.add(rate, Math.max(0.1, r.medianOf(rows, "p99Ms")));
@@ -82,20 +155,15 @@ final class Charts {
   }
 
   private static List<Double> rates(Results r) {
-    return r.runs.stream()
-        .filter(x -> x.getString("scenario").equals("latency"))
-        .map(x -> x.getJsonObject("params").getDouble("rate"))
-        .distinct()
-        .sorted()
-        .toList();
+    return r.steadyRates(10);
   }
 
   private static String percentiles(Results r, Path out) throws Exception {
     List<Double> rates = rates(r);
     double rate = rates.get(rates.size() - 1);
     XYSeriesCollection ds = new XYSeriesCollection();
-    for (String t : r.targets("latency")) {
-      List<JsonObject> rows = new ArrayList<>(r.select("latency", t, "rate", rate));
+    for (String t : r.targets("steady")) {
+      List<JsonObject> rows = new ArrayList<>(r.steady(t, 10, rate));
       if (rows.isEmpty()) {
         continue;
       }
@@ -119,23 +187,6 @@ final class Charts {
     c.getXYPlot().setDomainAxis(logAxis("percentile as 1 / (1 − p): 10 = p90, 100 = p99, 1,000 = p99.9"));
     logY(c, "latency ms (log)");
     return save(c, out, "latency-percentiles.png");
-  }
-
-  private static String cpu(Results r, Path out) throws Exception {
-    DefaultCategoryDataset ds = new DefaultCategoryDataset();
-    for (double rate : rates(r)) {
-      for (String t : r.targets("latency")) {
-        List<JsonObject> rows = r.select("latency", t, "rate", rate);
-        if (!rows.isEmpty()) {
-          ds.addValue(r.medianOf(rows, "serverCpuUsPerDelivery"), t, String.format("%.0f msgs/s", rate));
-        }
-      }
-    }
-    JFreeChart c =
-        ChartFactory.createBarChart(
-            "Server CPU per delivery (µs, all processes of the target; lower is better)",
-            "offered load", "µs CPU per delivery", ds, PlotOrientation.VERTICAL, true, false, false);
-    return save(c, out, "cpu-per-delivery.png");
   }
 
   private static String fanout(Results r, Path out) throws Exception {

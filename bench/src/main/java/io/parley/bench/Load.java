@@ -16,7 +16,9 @@ import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import org.HdrHistogram.Histogram;
@@ -28,6 +30,7 @@ import org.HdrHistogram.Histogram;
  */
 final class Load {
   private static final byte[] MARK = "bench#".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RESYNC = "event: resync".getBytes(StandardCharsets.US_ASCII);
   private static final String PAD =
       " the quick brown fox jumps over the lazy dog, again and again and again";
 
@@ -47,7 +50,13 @@ final class Load {
       long deliveriesInWindow,
       long sendsInWindow,
       long bytesInWindow,
-      double harnessCpuS) {
+      double harnessCpuS,
+      long resumesInWindow,
+      long failedResumesInWindow,
+      long resyncsInWindow,
+      List<Second> series,
+      Map<String, Long> dbCommandsInWindow,
+      long sendsDropped) {
     long lost() {
       return expected - unique;
     }
@@ -87,7 +96,26 @@ final class Load {
     double ms(double pct) {
       return latencyUs.getValueAtPercentile(pct) / 1000.0;
     }
+
+    /** Repeated deliveries per resume in the measured window (churn only). */
+    double repeatsPerResume() {
+      return resumesInWindow == 0 ? 0 : (double) duplicates / resumesInWindow;
+    }
   }
+
+  /**
+   * Second {@code t} of a run (from its first send): deliveries that arrived in it, latency of the
+   * messages due in it, and the CPU the target used in it (% of one core; by kind of thread for JVM
+   * servers).
+   */
+  record Second(
+      int t,
+      long sends,
+      long arrivals,
+      Histogram latencyUs,
+      double cpuAllPct,
+      double cpuServersPct,
+      Map<String, Double> threadPct) {}
 
   /** One open SSE stream (re-opened in place by churn). */
   private final class Stream {
@@ -105,7 +133,13 @@ final class Load {
   private final Vertx vertx;
   private final Context ctx;
   private final HttpClient sse;
-  private final Http sender;
+  private final List<Http> senders = new ArrayList<>();
+  private final int sendConnections;
+  /** Sends not answered yet (a backlog left by an overloaded target is cleared after each run). */
+  private long inflight;
+  /** Changes when a run starts and when its backlog is dropped: late answers are ignored. */
+  private long generation;
+  private final String acceptEncoding;
   private final List<Stream> streams = new ArrayList<>();
 
   // run state: touched on the event loop only
@@ -123,15 +157,74 @@ final class Load {
   private long sendErrors;
   private int runs;
   private long failedResumes;
+  private long resumes;
+  private long resyncs;
+  /** Run at the start and end of the next run's measured window (e.g. a profiler), then cleared. */
+  Runnable beforeMeasure;
+  Runnable afterMeasure;
+  private long[] arrivalsPerSec = new long[0];
+  private long[] sendsPerSec = new long[0];
+  private Histogram[] latencyPerSec = new Histogram[0];
 
-  Load(Vertx vertx) {
+  /**
+   * @param sendConnections the sends go round-robin over this many keep-alive connections (one per
+   *     client, and per server of the target); 0: one pool of up to 128 connections that reuses
+   *     whichever is free (the first harness's sender, for comparison)
+   * @param acceptEncoding an Accept-Encoding header for every request, as browsers send; null: none
+   */
+  Load(Vertx vertx, int sendConnections, String acceptEncoding) {
     this.vertx = vertx;
     this.ctx = vertx.getOrCreateContext();
+    this.acceptEncoding = acceptEncoding;
     this.sse =
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setIdleTimeout(0),
             new PoolOptions().setHttp1MaxSize(100_000).setMaxWaitQueueSize(-1));
-    this.sender = new Http(vertx, 128);
+    this.sendConnections = sendConnections;
+    newSenders();
+  }
+
+  private void newSenders() {
+    senders.clear();
+    if (sendConnections <= 0) {
+      senders.add(new Http(vertx, 128));
+    } else {
+      for (int i = 0; i < sendConnections; i++) {
+        senders.add(new Http(vertx, 1));
+      }
+    }
+  }
+
+  /**
+   * Waits (at most {@code maxS}) for every send of the run to be answered; a target that fell
+   * behind leaves requests queued on the send connections, and those would be sent during the next
+   * run. Whatever is still queued then is dropped by closing the connections. Returns the number
+   * dropped.
+   */
+  private long settleSends(double maxS) {
+    long deadline = System.nanoTime() + (long) (maxS * 1e9);
+    while (System.nanoTime() < deadline && onLoop(() -> inflight) > 0) {
+      sleepMs(100);
+    }
+    long left = onLoop(() -> inflight);
+    if (left > 0) {
+      onLoop(
+          () -> {
+            for (Http h : senders) {
+              h.client.close();
+            }
+            newSenders();
+            inflight = 0;
+            generation++;
+            return null;
+          });
+      Bench.progress("  %d sends still queued after the run (the target fell behind): dropped", left);
+    }
+    return left;
+  }
+
+  private Http senderFor(long idx) {
+    return senders.get((int) (idx % senders.size()));
   }
 
   private <T> T onLoop(Callable<T> c) {
@@ -173,6 +266,9 @@ final class Load {
             .setURI(s.sub.uri())
             .putHeader("Accept", "text/event-stream");
     s.sub.headers().forEach(o::putHeader);
+    if (acceptEncoding != null) {
+      o.putHeader("Accept-Encoding", acceptEncoding);
+    }
     if (s.lastId != null) {
       o.putHeader("Last-Event-ID", s.lastId);
     }
@@ -210,6 +306,9 @@ final class Load {
     }
     int p = indexOf(b, MARK);
     if (p < 0) {
+      if (indexOf(b, RESYNC) >= 0) {
+        resyncs++; // the server could not replay: the client would refetch over REST
+      }
       return;
     }
     int t = p + MARK.length;
@@ -224,16 +323,30 @@ final class Load {
     long now = System.nanoTime();
     frames++;
     bytes += b.length + 2;
-    if (idx >= measureFrom && idx < measureTo) {
-      int bit = (int) (idx - measureFrom);
-      if (s.got.get(bit)) {
+    if (idx >= measureTo || idx > Integer.MAX_VALUE) {
+      return;
+    }
+    boolean repeat = s.got.get((int) idx);
+    boolean measured = idx >= measureFrom;
+    if (repeat) {
+      if (measured) {
         dups++;
-      } else {
-        s.got.set(bit);
-        unique++;
-        long us = Math.max(0, (now - (t0 + idx * intervalNs)) / 1000);
-        hist.recordValue(Math.min(us, hist.getHighestTrackableValue()));
       }
+      return;
+    }
+    s.got.set((int) idx);
+    long us = Math.max(0, (now - (t0 + idx * intervalNs)) / 1000);
+    int sec = (int) ((now - t0) / 1_000_000_000L);
+    if (sec >= 0 && sec < arrivalsPerSec.length) {
+      arrivalsPerSec[sec]++;
+    }
+    int due = (int) (idx * intervalNs / 1_000_000_000L);
+    if (due >= 0 && due < latencyPerSec.length) {
+      latencyPerSec[due].recordValue(Math.min(us, latencyPerSec[due].getHighestTrackableValue()));
+    }
+    if (measured) {
+      unique++;
+      hist.recordValue(Math.min(us, hist.getHighestTrackableValue()));
     }
   }
 
@@ -264,35 +377,48 @@ final class Load {
     return -1;
   }
 
-  /**
-   * Sends at {@code rate} messages/s round-robin over the fixture's conversations for warm-up plus
-   * measurement, then waits (at most {@code drainS}) for the measured messages to arrive. With
-   * {@code churnPerS} > 0, that many random streams per second are closed and reopened with
-   * Last-Event-ID while the load runs.
-   */
-  Result run(
-      Target target,
-      Target.Fixture f,
+  /** What one run does. */
+  record Spec(
       double rate,
       double warmupS,
       double measureS,
       double drainS,
-      double churnPerS) {
-    long total = (long) Math.ceil(rate * (warmupS + measureS));
-    long from = (long) Math.ceil(rate * warmupS);
+      double churnPerS,
+      boolean series) {}
+
+  /**
+   * Sends at {@code rate} messages/s round-robin over the fixture's conversations for warm-up plus
+   * measurement, then waits (at most {@code drainS}) for the measured messages to arrive. With
+   * {@code churnPerS} > 0, that many random streams per second are closed and reopened with
+   * Last-Event-ID while the load runs. With {@code series}, the target's CPU is also sampled every
+   * second (by kind of thread for JVM servers).
+   */
+  Result run(Target target, Target.Fixture f, Spec spec) {
+    double rate = spec.rate();
+    long total = (long) Math.ceil(rate * (spec.warmupS() + spec.measureS()));
+    long from = (long) Math.ceil(rate * spec.warmupS());
     long expected = 0;
     for (long i = from; i < total; i++) {
       expected += f.streamsPerConv()[(int) (i % f.conversations())];
     }
+    int seconds = (int) Math.ceil(spec.warmupS() + spec.measureS() + spec.drainS()) + 2;
     String runTag = Integer.toString(++runs, 36) + Long.toString(System.nanoTime() % 46656, 36);
     long start =
         onLoop(
             () -> {
               tag = runTag;
+              generation++;
+              inflight = 0;
               intervalNs = (long) (1e9 / rate);
               measureFrom = from;
               measureTo = total;
               hist = new Histogram(120_000_000L, 3);
+              arrivalsPerSec = new long[seconds];
+              sendsPerSec = new long[seconds];
+              latencyPerSec = new Histogram[seconds];
+              for (int i = 0; i < seconds; i++) {
+                latencyPerSec[i] = new Histogram(120_000_000L, 2);
+              }
               frames = bytes = unique = dups = sent = sendErrors = 0;
               for (Stream s : streams) {
                 s.got = new BitSet();
@@ -306,12 +432,27 @@ final class Load {
                         long due = Math.min(total, (System.nanoTime() - t0) / intervalNs + 1);
                         while (sent < due) {
                           long idx = sent++;
+                          int sec = (int) (idx * intervalNs / 1_000_000_000L);
+                          if (sec < sendsPerSec.length) {
+                            sendsPerSec[sec]++;
+                          }
                           int conv = (int) (idx % f.conversations());
                           Req r = f.sender().request(conv, idx, "bench#" + tag + "#" + idx + "#" + PAD);
-                          sender
+                          if (acceptEncoding != null) {
+                            Map<String, String> h = new HashMap<>(r.headers());
+                            h.put("Accept-Encoding", acceptEncoding);
+                            r = new Req(r.port(), r.method(), r.uri(), h, r.body());
+                          }
+                          inflight++;
+                          long myGeneration = generation;
+                          senderFor(idx)
                               .call(r)
                               .onComplete(
                                   ar -> {
+                                    if (myGeneration != generation) {
+                                      return; // an earlier run's send, answered (or dropped) late
+                                    }
+                                    inflight--;
                                     if (ar.failed() || ar.result().status() / 100 != 2) {
                                       if (sendErrors++ == 0) {
                                         Bench.progress(
@@ -327,28 +468,45 @@ final class Load {
                           vertx.cancelTimer(timer[0]);
                         }
                       });
-              if (churnPerS > 0) {
-                long churnTimer =
-                    vertx.setPeriodic(
-                        Math.max(1, (long) (1000 / churnPerS)),
-                        id -> {
-                          if (sent >= total) {
-                            vertx.cancelTimer(id);
-                            return;
-                          }
-                          churnOne();
-                        });
+              if (spec.churnPerS() > 0) {
+                vertx.setPeriodic(
+                    Math.max(1, (long) (1000 / spec.churnPerS())),
+                    id -> {
+                      if (sent >= total) {
+                        vertx.cancelTimer(id);
+                        return;
+                      }
+                      churnOne();
+                    });
               }
               return t0;
             });
-    sleepUntil(start + (long) (warmupS * 1e9));
+    CpuSampler sampler = spec.series() ? new CpuSampler(target, start, seconds) : null;
+    sleepUntil(start + (long) (spec.warmupS() * 1e9));
     double cpu0 = target.cpuSeconds();
     double node0 = target.nodeCpuSeconds();
     double self0 = Proc.cpuSecondsOf(ProcessHandle.current().pid());
     long wall0 = System.nanoTime();
-    long[] c0 = onLoop(() -> new long[] {frames, bytes, sent});
-    sleepUntil(start + (long) ((warmupS + measureS) * 1e9));
-    long deadline = System.nanoTime() + (long) (drainS * 1e9);
+    long[] c0 = onLoop(() -> new long[] {frames, bytes, sent, resumes, failedResumes, resyncs});
+    Map<String, Long> db0 = target.dbCommands();
+    if (beforeMeasure != null) {
+      beforeMeasure.run();
+    }
+    sleepUntil(start + (long) ((spec.warmupS() + spec.measureS()) * 1e9));
+    long[] c1m = onLoop(() -> new long[] {resumes, failedResumes, resyncs});
+    Map<String, Long> db1 = target.dbCommands();
+    Map<String, Long> dbWindow = new java.util.TreeMap<>();
+    db1.forEach((k, v) -> {
+      long d = v - db0.getOrDefault(k, 0L);
+      if (d > 0) {
+        dbWindow.put(k, d);
+      }
+    });
+    if (afterMeasure != null) {
+      afterMeasure.run();
+    }
+    beforeMeasure = afterMeasure = null;
+    long deadline = System.nanoTime() + (long) (spec.drainS() * 1e9);
     long exp = expected;
     while (System.nanoTime() < deadline && onLoop(() -> unique < exp || sent < total)) {
       sleepMs(50);
@@ -358,7 +516,13 @@ final class Load {
     double self1 = Proc.cpuSecondsOf(ProcessHandle.current().pid());
     long wall1 = System.nanoTime();
     long[] c1 = onLoop(() -> new long[] {frames, bytes, sent, unique, dups, sendErrors});
-    if (churnPerS > 0) {
+    List<Second> series = List.of();
+    if (sampler != null) {
+      int upTo = (int) Math.min(seconds, Math.ceil((wall1 - start) / 1e9));
+      series = sampler.finish(upTo);
+    }
+    long dropped = settleSends(15);
+    if (spec.churnPerS() > 0) {
       reopenClosed();
     }
     return new Result(
@@ -368,7 +532,7 @@ final class Load {
         expected,
         c1[3],
         c1[4],
-        measureS,
+        spec.measureS(),
         onLoop(() -> hist.copy()),
         cpu1 - cpu0,
         node1 - node0,
@@ -376,7 +540,73 @@ final class Load {
         c1[0] - c0[0],
         c1[2] - c0[2],
         c1[1] - c0[1],
-        self1 - self0);
+        self1 - self0,
+        c1m[0] - c0[3],
+        c1m[1] - c0[4],
+        c1m[2] - c0[5],
+        series,
+        dbWindow,
+        dropped);
+  }
+
+  /** Samples a target's CPU once a second of a run (on its own thread, off the event loop). */
+  private final class CpuSampler {
+    private final Target target;
+    private final long start;
+    private final double[] all;
+    private final double[] servers;
+    private final List<Map<String, Double>> threads = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean done;
+
+    CpuSampler(Target target, long start, int seconds) {
+      this.target = target;
+      this.start = start;
+      this.all = new double[seconds + 1];
+      this.servers = new double[seconds + 1];
+      all[0] = target.cpuSeconds();
+      servers[0] = target.nodeCpuSeconds();
+      threads.add(target.serverThreadCpuSeconds());
+      thread =
+          new Thread(
+              () -> {
+                for (int k = 1; k <= seconds && !done; k++) {
+                  sleepUntil(start + k * 1_000_000_000L);
+                  all[k] = target.cpuSeconds();
+                  servers[k] = target.nodeCpuSeconds();
+                  threads.add(target.serverThreadCpuSeconds());
+                }
+              },
+              "cpu-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    List<Second> finish(int upTo) {
+      sleepUntil(start + upTo * 1_000_000_000L + 50_000_000L);
+      done = true;
+      try {
+        thread.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      List<Second> out = new ArrayList<>();
+      long[] arr = onLoop(() -> arrivalsPerSec.clone());
+      long[] snd = onLoop(() -> sendsPerSec.clone());
+      Histogram[] lat = onLoop(() -> latencyPerSec);
+      int n = Math.min(upTo, threads.size() - 1);
+      for (int k = 0; k < n; k++) {
+        Map<String, Double> pct = new java.util.TreeMap<>();
+        Map<String, Double> a = threads.get(k);
+        Map<String, Double> b = threads.get(k + 1);
+        b.forEach((g, v) -> pct.put(g, 100 * (v - a.getOrDefault(g, 0.0))));
+        out.add(
+            new Second(
+                k, snd[k], arr[k], lat[k], 100 * (all[k + 1] - all[k]),
+                100 * (servers[k + 1] - servers[k]), pct));
+      }
+      return out;
+    }
   }
 
   private void churnOne() {
@@ -387,6 +617,7 @@ final class Load {
     Stream s = open.get(ThreadLocalRandom.current().nextInt(open.size()));
     s.open = false;
     s.request.reset();
+    resumes++;
     connect(s).onFailure(e -> failedResumes++);
   }
 

@@ -1,11 +1,5 @@
 package io.parley.bench;
 
-import io.parley.bench.Http.Reply;
-import io.parley.bench.Http.Req;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -15,11 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parley from its jar: one node, two nodes clustered over Hazelcast (events cross on the clustered
- * bus), or two standalone nodes relaying events through Redis pub/sub. The first node runs the
- * embedded MongoDB-wire database; the second uses it through MONGO_URI, as in the README.
+ * Parley from its jar: one standalone node, n nodes clustered over Hazelcast (events cross on the
+ * clustered bus; streams and sends are spread over the nodes), or two standalone nodes relaying
+ * events through Redis pub/sub. The database is {@link MemoryMongo} in its own process (or, with
+ * --embedded-db, the first node's embedded database, which the others use through MONGO_URI).
  */
-final class ParleyTarget extends Target {
+final class ParleyTarget extends ApiTarget {
   enum Mode {
     ONE,
     CLUSTER,
@@ -27,19 +22,18 @@ final class ParleyTarget extends Target {
   }
 
   private final Mode mode;
+  private final int nodes;
   private final Path jar;
   private final String cpus;
   private final int basePort;
   private final List<String> jvm;
-  private final Http http;
   private final Path benchJar; // null: the node's embedded H2 database
-  private final int[] ports;
-  private final List<String[]> users = new ArrayList<>(); // {id, token}
-  private final List<Map<String, String>> userHeaders = new ArrayList<>();
+  private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
 
   ParleyTarget(
       String name,
       Mode mode,
+      int nodes,
       Path jar,
       String cpus,
       int basePort,
@@ -50,44 +44,57 @@ final class ParleyTarget extends Target {
         name,
         switch (mode) {
           case ONE -> "Parley, 1 node";
-          case CLUSTER -> "Parley, 2 nodes clustered (Hazelcast event bus)";
-          case REDIS -> "Parley, 2 standalone nodes relaying through Redis pub/sub";
-        });
+          case CLUSTER -> "Parley, " + nodes + " nodes clustered (Hazelcast event bus), streams and sends spread over them";
+          case REDIS -> "Parley, " + nodes + " standalone nodes relaying through Redis pub/sub";
+        },
+        http);
     this.mode = mode;
+    this.nodes = mode == Mode.ONE ? 1 : nodes;
     this.jar = jar;
     this.cpus = cpus;
     this.basePort = basePort;
     this.jvm = jvm;
-    this.http = http;
     this.benchJar = benchJar;
-    this.ports = mode == Mode.ONE ? new int[] {basePort} : new int[] {basePort, basePort + 1};
+    this.ports = new int[this.nodes];
+    for (int i = 0; i < this.nodes; i++) {
+      ports[i] = basePort + i;
+    }
+  }
+
+  private int mongoPort() {
+    return basePort + 17;
+  }
+
+  private int redisPort() {
+    return basePort + 19;
+  }
+
+  @Override
+  boolean resumes() {
+    return true;
   }
 
   @Override
   void start(Path dir) throws Exception {
-    Path home = dir.resolve(name);
+    home = dir.resolve(name);
     Proc.deleteTree(home); // a fresh database every run
-    String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
-    int mongoPort = basePort + 17;
-    int redisPort = basePort + 19;
     if (mode == Mode.REDIS) {
-      startRedis(cpus, redisPort, home);
+      startRedis(cpus, redisPort(), home);
     }
     if (benchJar != null) {
-      Proc db =
-          Proc.start(
-              name + "-db",
-              cpus,
-              List.of(
-                  "java", "-Xms1g", "-Xmx6g", "-cp", benchJar.toAbsolutePath().toString(),
-                  "io.parley.bench.MemoryMongo", "" + mongoPort),
-              Map.of(),
-              home);
-      db.infra = true;
-      procs.add(db);
-      Proc.awaitPort(mongoPort, 30_000, db);
+      startMemoryMongo(cpus, benchJar, mongoPort(), home);
     }
-    for (int i = 0; i < ports.length; i++) {
+    startNodes();
+  }
+
+  @Override
+  void restartServers() throws Exception {
+    stopServers();
+    startNodes();
+  }
+
+  private void startNodes() throws Exception {
+    for (int i = 0; i < nodes; i++) {
       Map<String, String> env = new HashMap<>();
       env.put("NODE_ENV", "development");
       env.put("PORT", "" + ports[i]);
@@ -96,7 +103,7 @@ final class ParleyTarget extends Target {
       env.put("LOG_LEVEL", "warn");
       env.put("PARLEY_DATA_DIR", home.resolve("data").toString());
       env.put("UPLOAD_DIR", home.resolve("uploads").toString());
-      env.put("PARLEY_EMBEDDED_MONGO_PORT", "" + mongoPort);
+      env.put("PARLEY_EMBEDDED_MONGO_PORT", "" + mongoPort());
       // every client of the harness shares 127.0.0.1: lift the per-address limits
       env.put("RATE_LIMIT_MAX_REQUESTS", "1000000000");
       env.put("RATE_LIMIT_USER_MAX_REQUESTS", "1000000000");
@@ -105,16 +112,18 @@ final class ParleyTarget extends Target {
       env.put("SSE_MAX_STREAMS_PER_USER", "100000");
       env.put("SSE_MAX_STREAMS_PER_ADDRESS", "1000000");
       if (i > 0 || benchJar != null) {
-        env.put("MONGO_URI", "mongodb://127.0.0.1:" + mongoPort + "/parley");
+        env.put("MONGO_URI", "mongodb://127.0.0.1:" + mongoPort() + "/parley");
       }
       if (mode == Mode.CLUSTER) {
         env.put("PARLEY_CLUSTER_PORT", "" + (basePort + 10 + i));
-        env.put(
-            "PARLEY_CLUSTER_MEMBERS",
-            "127.0.0.1:" + (basePort + 10) + ",127.0.0.1:" + (basePort + 11));
+        List<String> members = new ArrayList<>();
+        for (int j = 0; j < nodes; j++) {
+          members.add("127.0.0.1:" + (basePort + 10 + j));
+        }
+        env.put("PARLEY_CLUSTER_MEMBERS", String.join(",", members));
       }
       if (mode == Mode.REDIS) {
-        env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
+        env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort());
       }
       // experiments: e.g. BENCH_PARLEY_ENV="RATE_LIMIT_STORE=local METRICS_ENABLED=false"
       String extra = System.getenv("BENCH_PARLEY_ENV");
@@ -130,132 +139,13 @@ final class ParleyTarget extends Target {
       cmd.addAll(jvm);
       cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
       Proc p = Proc.start(name + "-node" + (i + 1), cpus, cmd, env, home);
+      p.jvm = true;
       procs.add(p);
       Proc.awaitPort(ports[i], 120_000, p);
     }
     for (int port : ports) {
       awaitHealthy(http, port, 120_000);
     }
-  }
-
-  /** Registers users until the pool holds n (a few at a time: Argon2 costs ~20 MiB each). */
-  private void ensureUsers(int n) {
-    int before = users.size();
-    while (users.size() < n) {
-      int batch = Math.min(8, n - users.size());
-      List<Future<Reply>> fs = new ArrayList<>();
-      for (int i = 0; i < batch; i++) {
-        int k = users.size() + i;
-        String phone = String.format("+1415%07d", 5_550_000 + k % 1_000_000);
-        JsonObject body =
-            new JsonObject()
-                .put("phone", phone)
-                .put("name", "bench user " + k)
-                .put("password", "bench password for user " + k);
-        fs.add(
-            http.call(
-                new Req(
-                    ports[0], HttpMethod.POST, "/api/auth/register", Map.of(), body.toBuffer())));
-      }
-      for (Future<Reply> f : fs) {
-        Reply r = f.await();
-        if (r.status() != 201) {
-          throw new IllegalStateException("register: " + r.status() + " " + r.body());
-        }
-        JsonObject g = r.json();
-        String token = g.getString("token");
-        users.add(new String[] {g.getJsonObject("user").getString("id"), token});
-        userHeaders.add(Http.bearer(token));
-      }
-      if (users.size() % 200 < batch) {
-        Bench.progress("  %s: %d/%d users registered", name, users.size(), n);
-      }
-    }
-    if (users.size() > before) {
-      Bench.progress("  %s: %d users", name, users.size());
-    }
-  }
-
-  @Override
-  Fixture fixture(int conversations, int members, int streamsPerMember, int userPool)
-      throws Exception {
-    int pool = Math.max(userPool, members);
-    ensureUsers(pool);
-    String[] convIds = new String[conversations];
-    int[][] convMembers = new int[conversations][members];
-    List<Future<Reply>> pending = new ArrayList<>();
-    for (int c = 0; c < conversations; c++) {
-      JsonArray ids = new JsonArray();
-      for (int j = 0; j < members; j++) {
-        int u = member(c, j, members, pool);
-        convMembers[c][j] = u;
-        if (j > 0) {
-          ids.add(users.get(u)[0]);
-        }
-      }
-      JsonObject body =
-          new JsonObject().put("type", "group").put("title", "bench " + c).put("memberIds", ids);
-      pending.add(
-          http.call(
-              new Req(
-                  ports[0],
-                  HttpMethod.POST,
-                  "/api/conversations",
-                  userHeaders.get(convMembers[c][0]),
-                  body.toBuffer())));
-      if (pending.size() == 16 || c == conversations - 1) {
-        int first = c - pending.size() + 1;
-        for (int k = 0; k < pending.size(); k++) {
-          Reply r = pending.get(k).await();
-          if (r.status() != 201) {
-            throw new IllegalStateException("create conversation: " + r.status() + " " + r.body());
-          }
-          convIds[first + k] = r.json().getJsonObject("conversation").getString("id");
-        }
-        pending.clear();
-        if ((c + 1) % 2000 == 0) {
-          Bench.progress("  %s: %d/%d conversations", name, c + 1, conversations);
-        }
-      }
-    }
-    Sender sender =
-        (conv, idx, text) -> {
-          int[] m = convMembers[conv];
-          int from = m[(int) ((idx / conversations) % m.length)];
-          JsonObject body =
-              new JsonObject().put("clientId", Load.clientId(text)).put("text", text);
-          return new Req(
-              ports[(int) (idx % ports.length)],
-              HttpMethod.POST,
-              "/api/conversations/" + convIds[conv] + "/messages",
-              userHeaders.get(from),
-              body.toBuffer());
-        };
-    return memberStreams(
-        conversations,
-        members,
-        streamsPerMember,
-        pool,
-        ports,
-        u -> new Sub(0, "/sse", userHeaders.get(u)),
-        sender);
-  }
-
-  /** Streams for the memory measurement all go to the first node. */
-  @Override
-  List<Sub> idleSubs(int streams) {
-    int userPool = 100;
-    ensureUsers(userPool);
-    List<Sub> subs = new ArrayList<>();
-    for (int i = 0; i < streams; i++) {
-      subs.add(new Sub(ports[0], "/sse", userHeaders.get(i % userPool)));
-    }
-    return subs;
-  }
-
-  @Override
-  Proc memoryProc() {
-    return procs.stream().filter(p -> p.name.endsWith("-node1")).findFirst().orElseThrow();
   }
 
   @Override

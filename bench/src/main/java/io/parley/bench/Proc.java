@@ -110,6 +110,63 @@ final class Proc {
     return out;
   }
 
+  /** Whether this is a JVM (profiling and per-thread CPU groups apply). */
+  boolean jvm;
+
+  /**
+   * CPU seconds of this process's threads so far, summed by kind of thread ({@link #threadGroup}):
+   * where a JVM's time goes (JIT compilers, GC, event loops, Hazelcast, ...).
+   */
+  Map<String, Double> threadCpuSeconds() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    java.io.File[] tasks = new java.io.File("/proc/" + pid() + "/task").listFiles();
+    if (tasks == null) {
+      return out;
+    }
+    for (java.io.File t : tasks) {
+      try {
+        String stat = Files.readString(t.toPath().resolve("stat"));
+        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double s = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+        out.merge(threadGroup(comm), s, Double::sum);
+      } catch (IOException | RuntimeException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
+  }
+
+  /** A JVM thread's kind from its (15-character) name. */
+  static String threadGroup(String comm) {
+    if (comm.startsWith("C2 Compiler") || comm.startsWith("C1 Compiler") || comm.startsWith("C2 CompilerThre")) {
+      return "JIT compiler";
+    }
+    if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+        || comm.startsWith("VM Periodic") || comm.startsWith("Service Thread")) {
+      return "GC and VM";
+    }
+    if (comm.startsWith("vert.x-eventloo") || comm.startsWith("vert.x-acceptor")) {
+      return "event loops";
+    }
+    if (comm.startsWith("vert.x-worker") || comm.startsWith("vert.x-internal")) {
+      return "worker threads";
+    }
+    if (comm.startsWith("hz.") || comm.startsWith("hz-")) {
+      return "Hazelcast";
+    }
+    if (comm.startsWith("AsyncGetter") || comm.startsWith("cluster-") || comm.startsWith("MaintenanceTim")) {
+      return "MongoDB driver";
+    }
+    if (comm.startsWith("nioEventLoopGro") || comm.startsWith("globalEventExec") || comm.startsWith("MongoServer")) {
+      return "netty (other)";
+    }
+    if (comm.startsWith("java") || comm.equals("node")) {
+      return "main";
+    }
+    return "other";
+  }
+
   boolean alive() {
     return process.isAlive();
   }

@@ -44,6 +44,7 @@ final class SimpleTargets {
               "-cp", jar.toAbsolutePath().toString(), "io.parley.bench.BareServer", "" + port,
               bus ? "bus" : "bare"));
       Proc p = Proc.start(name, cpus, cmd, Map.of(), dir.resolve(name));
+      p.jvm = true;
       procs.add(p);
       Proc.awaitPort(port, 60_000, p);
     }
@@ -148,13 +149,15 @@ final class SimpleTargets {
     @Override
     Target.Fixture fixture(int conversations, int members, int streamsPerMember, int userPool) {
       int pool = Math.max(userPool, members);
+      // conversation ids of their own per layout: the peer keeps every layout set up so far
+      String prefix = "l" + conversations + "x" + members + "c";
       JsonObject convs = new JsonObject();
       for (int c = 0; c < conversations; c++) {
         JsonArray m = new JsonArray();
         for (int j = 0; j < members; j++) {
           m.add("u" + member(c, j, members, pool));
         }
-        convs.put("c" + c, m);
+        convs.put(prefix + c, m);
       }
       JsonObject setup = new JsonObject().put("conversations", convs);
       for (int port : ports) {
@@ -174,7 +177,7 @@ final class SimpleTargets {
                   new Req(
                       ports[(int) (idx % ports.length)],
                       HttpMethod.POST,
-                      "/api/conversations/c" + conv + "/messages",
+                      "/api/conversations/" + prefix + conv + "/messages",
                       Map.of(
                           "X-User",
                           "u" + member(conv, (int) ((idx / conversations) % members), members, pool)),

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,11 @@ abstract class Target {
   final String name;
   final String description;
   final List<Proc> procs = new ArrayList<>();
+  /** Fixtures set up on this instance (its database), by layout. */
+  final Map<String, Fixture> fixtures = new HashMap<>();
+  Path home;
+  /** Where the target's {@link MemoryMongo} reports its command counts; -1 without one. */
+  int dbCountsPort = -1;
 
   Target(String name, String description) {
     this.name = name;
@@ -44,6 +50,19 @@ abstract class Target {
   }
 
   abstract void start(Path dir) throws Exception;
+
+  /**
+   * Stops the server processes and starts them again on the same database, Redis and secrets (a
+   * deploy or restart of the nodes): for the cold-start scenario.
+   */
+  void restartServers() throws Exception {
+    throw new UnsupportedOperationException(name + " cannot restart its servers");
+  }
+
+  /** Whether a stream resumes with Last-Event-ID (replays what it missed). */
+  boolean resumes() {
+    return false;
+  }
 
   /**
    * {@code conversations} conversations of {@code members} members each, every member holding
@@ -82,6 +101,22 @@ abstract class Target {
     return s;
   }
 
+  /** CPU seconds by kind of thread, summed over this target's JVM servers (not databases). */
+  Map<String, Double> serverThreadCpuSeconds() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    for (Proc p : procs) {
+      if (p.jvm && !p.infra) {
+        p.threadCpuSeconds().forEach((k, v) -> out.merge(k, v, Double::sum));
+      }
+    }
+    return out;
+  }
+
+  /** The JVM server processes (profiled with --profile). */
+  List<Proc> javaServers() {
+    return procs.stream().filter(p -> p.jvm && !p.infra).toList();
+  }
+
   void checkAlive() {
     for (Proc p : procs) {
       if (!p.alive()) {
@@ -95,6 +130,16 @@ abstract class Target {
       procs.get(i).stop();
     }
     procs.clear();
+  }
+
+  /** Stops and forgets the server processes (not the database or Redis). */
+  void stopServers() {
+    for (int i = procs.size() - 1; i >= 0; i--) {
+      if (!procs.get(i).infra) {
+        procs.get(i).stop();
+        procs.remove(i);
+      }
+    }
   }
 
   /** Member j of conversation c: users c*members … (mod pool), the layout every target uses. */
@@ -148,6 +193,47 @@ abstract class Target {
     redis.infra = true;
     procs.add(redis);
     Proc.awaitPort(port, 10_000, redis);
+  }
+
+  /**
+   * The database every storing target uses: mongo-java-server's in-memory backend ({@link
+   * MemoryMongo}) in its own JVM on the server core, counted as infrastructure.
+   */
+  void startMemoryMongo(String cpus, Path benchJar, int port, Path home) throws Exception {
+    Proc db =
+        Proc.start(
+            name + "-db",
+            cpus,
+            List.of(
+                "java", "-Xms1g", "-Xmx6g", "-XX:+UseG1GC", "-cp",
+                benchJar.toAbsolutePath().toString(), "io.parley.bench.MemoryMongo", "" + port),
+            Map.of(),
+            home);
+    db.infra = true;
+    db.jvm = true;
+    procs.add(db);
+    Proc.awaitPort(port, 30_000, db);
+    dbCountsPort = port + 1;
+    Proc.awaitPort(dbCountsPort, 30_000, db);
+  }
+
+  /** Commands the target's database has served so far, by name (empty without a MemoryMongo). */
+  Map<String, Long> dbCommands() {
+    if (dbCountsPort < 0) {
+      return Map.of();
+    }
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + dbCountsPort + "/commands")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      Map<String, Long> out = new java.util.TreeMap<>();
+      new io.vertx.core.json.JsonObject(r.body()).forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
+      return out;
+    } catch (Exception e) {
+      return Map.of();
+    }
   }
 
   /** Waits until {@code GET /health} on the port answers 200. */
