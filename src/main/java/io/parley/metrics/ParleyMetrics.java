@@ -174,5 +174,4 @@ public final class ParleyMetrics implements Shareable {
         .register(registry)
         .increment();
   }
-
 }

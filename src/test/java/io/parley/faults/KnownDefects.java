@@ -32,26 +32,10 @@ final class KnownDefects {
 
   private static final Map<String, String> KNOWN =
       Map.of(
-          SEQ_HOLE,
-          "MessageService takes the seq (ConversationRepository.allocateSeq) before it inserts the"
-              + " message; when the insert fails (database gone, node killed in between) the seq is"
-              + " never filled, and a retry with the same clientId later takes a new one",
-          RESUME_GAP,
-          "resume replays only resumeWindowMs before a stream's cursor, so a message an open stream"
-              + " skipped is never replayed once later events moved the cursor on; streams skip"
-              + " messages that were stored but never published (the send failed after its insert"
-              + " committed, or its node died: the retry answers 200 from the stored copy without an"
-              + " event) and events the relay or the cluster bus lost (issue 18: hubs must detect"
-              + " seq gaps and repair them, and a repeat should publish)",
-          LIVE_GAP,
-          "open streams silently miss events after relay or cluster-bus gaps (issue 18)",
           PROMISE_TWICE,
           "after a member is killed the survivor logs IllegalStateException: Promise already"
               + " completed (unhandled, from a reply or request callback completed twice); not yet"
-              + " traced to its handler",
-          LOGIN_RACE,
-          "the failed-login limit is checked before hashing but counted after, so concurrent wrong"
-              + " passwords are all evaluated (issue 13, item 3)");
+              + " traced to its handler");
 
   private KnownDefects() {}
 

@@ -111,6 +111,9 @@ final class ParleyTarget extends ApiTarget {
       env.put("PARLEY_REGISTRATIONS_PER_HOUR", "1000000");
       env.put("SSE_MAX_STREAMS_PER_USER", "100000");
       env.put("SSE_MAX_STREAMS_PER_ADDRESS", "1000000");
+      // the harness creates many conversations from few users; metrics are not scraped
+      env.put("RATE_LIMIT_CONVERSATIONS_PER_HOUR", "1000000000");
+      env.put("METRICS_PORT", "0");
       if (i > 0 || benchJar != null) {
         env.put("MONGO_URI", "mongodb://127.0.0.1:" + mongoPort() + "/parley");
       }
