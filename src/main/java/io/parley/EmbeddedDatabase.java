@@ -12,6 +12,11 @@ import java.nio.file.Path;
  * The development database: a MongoDB-wire server in this process, persisted to an H2 file under
  * the data folder, listening on loopback so that a second local node can share it. It ignores TTL
  * and non-unique indexes, so services enforce expiry in code.
+ *
+ * <p>Every write command is committed to the file before it is answered: H2's store otherwise
+ * commits about once a second, so a {@code kill -9} of the owning node lost the last acknowledged
+ * writes (and their seqs were handed out again). The file is not fsync'ed per write: what an
+ * acknowledged write survives is the process dying, not the machine.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   public static final String FILE_NAME = "parley-embedded.mv";
@@ -30,7 +35,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     H2Backend backend;
     try {
       Files.createDirectories(dataDir);
-      backend = new H2Backend(file.toString());
+      backend = new DurableH2Backend(file.toString());
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
           "cannot open the embedded database "
@@ -59,6 +64,41 @@ public final class EmbeddedDatabase implements AutoCloseable {
           e);
     }
     return new EmbeddedDatabase(server, server.getLocalAddress());
+  }
+
+  /** H2's backend with a commit after each write command, before its answer is sent. */
+  private static final class DurableH2Backend extends H2Backend {
+    private static final java.util.Set<String> WRITES =
+        java.util.Set.of(
+            "insert",
+            "update",
+            "delete",
+            "findandmodify",
+            "createindexes",
+            "create",
+            "drop",
+            "dropdatabase",
+            "dropindexes",
+            "renamecollection");
+
+    DurableH2Backend(String file) {
+      super(file);
+    }
+
+    @Override
+    public de.bwaldvogel.mongo.bson.Document handleCommand(
+        io.netty.channel.Channel channel,
+        String database,
+        String command,
+        de.bwaldvogel.mongo.bson.Document query) {
+      try {
+        return super.handleCommand(channel, database, command, query);
+      } finally {
+        if (WRITES.contains(command.toLowerCase(java.util.Locale.ROOT))) {
+          commit();
+        }
+      }
+    }
   }
 
   public int port() {

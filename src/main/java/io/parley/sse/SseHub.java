@@ -225,6 +225,9 @@ public final class SseHub {
     listener.opened();
     Sse.open(response);
     if (lastEventId == null) {
+      // a cursor from the first byte: a client that loses the stream before its first event
+      // resumes from here instead of starting blind
+      s.writeCursor(now);
       return s::gone;
     }
     StreamCursor cursor = StreamCursor.decode(lastEventId);

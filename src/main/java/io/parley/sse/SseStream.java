@@ -240,6 +240,14 @@ final class SseStream {
     return ("id: " + id + "\n\n").getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * A cursor block on its own: the stream stands at {@code atMs} (a fresh stream, at its start).
+   */
+  void writeCursor(long atMs) {
+    cursorMs = Math.max(cursorMs, atMs);
+    write(Buffer.buffer(cursor()));
+  }
+
   /** Writes a frame (and the cursor after it) unless the socket is already too far behind. */
   boolean write(Buffer frame, byte[] cursor) {
     if (closed) {
