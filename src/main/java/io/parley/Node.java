@@ -119,6 +119,7 @@ public final class Node {
     return buildVertx(config, hz, metrics)
         .compose(
             vertx -> {
+              vertx.exceptionHandler(new UnhandledExceptions());
               Codecs.register(vertx);
               metrics.attachTo(vertx);
               String nodeId = hz != null ? hz.getNodeId() : UUID.randomUUID().toString();

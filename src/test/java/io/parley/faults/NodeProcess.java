@@ -246,7 +246,7 @@ final class NodeProcess extends JarProcess {
           || l.contains("Exception in thread")) {
         // with the exception and its first frames, to say what went wrong where
         StringBuilder b = new StringBuilder(l);
-        for (int k = i + 1; k < Math.min(lines.size(), i + 4); k++) {
+        for (int k = i + 1; k < Math.min(lines.size(), i + 10); k++) {
           b.append(" | ").append(lines.get(k).strip());
         }
         out.add(b.toString());

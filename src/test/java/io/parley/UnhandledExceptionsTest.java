@@ -1,0 +1,49 @@
+package io.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UnhandledExceptionsTest {
+  private static IllegalStateException thrownAt(String message, String cls, String method) {
+    IllegalStateException e = new IllegalStateException(message);
+    e.setStackTrace(
+        new StackTraceElement[] {
+          new StackTraceElement("io.vertx.core.Promise", "complete", "Promise.java", 63),
+          new StackTraceElement(cls, method, "X.java", 86),
+        });
+    return e;
+  }
+
+  @Test
+  void vertxsDoubleCompletionOfAClusteredPublishIsRecognised() {
+    assertThat(
+            UnhandledExceptions.isClusteredPublishDoubleCompletion(
+                thrownAt(
+                    "Promise already completed",
+                    "io.vertx.core.eventbus.impl.clustered.OutboundConnection",
+                    "writeMessage")))
+        .isTrue();
+  }
+
+  @Test
+  void theSameMessageFromAnyOtherPlaceIsNot() {
+    assertThat(
+            UnhandledExceptions.isClusteredPublishDoubleCompletion(
+                thrownAt("Promise already completed", "io.parley.persistence.X", "send")))
+        .isFalse();
+  }
+
+  @Test
+  void otherExceptionsFromThatPlaceAreNot() {
+    assertThat(
+            UnhandledExceptions.isClusteredPublishDoubleCompletion(
+                thrownAt(
+                    "something else",
+                    "io.vertx.core.eventbus.impl.clustered.OutboundConnection",
+                    "writeMessage")))
+        .isFalse();
+    assertThat(UnhandledExceptions.isClusteredPublishDoubleCompletion(new RuntimeException("x")))
+        .isFalse();
+  }
+}
