@@ -81,7 +81,7 @@ public final class MongoSupport {
                 io.parley.bus.Failure.UNAVAILABLE,
                 "database_unavailable",
                 "The database is unreachable; retry shortly")
-            .withDetails(new JsonObject().put("retryAfterSeconds", RETRY_AFTER_SECONDS)));
+            .withRetryAfter(RETRY_AFTER_SECONDS));
   }
 
   /** The database named in the URI's path, or the configured default. */

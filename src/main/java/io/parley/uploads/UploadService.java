@@ -86,9 +86,7 @@ final class UploadService {
     }
     String nameProblem = FileNames.problem(c.filename());
     if (nameProblem != null) {
-      throw new ApiException(
-          ApiError.of(Failure.BAD_REQUEST, "invalid_filename", nameProblem)
-              .withDetails(new JsonObject().put("field", "filename")));
+      throw ApiException.invalid("filename", "invalid_filename", nameProblem);
     }
     String type = ContentTypes.allowed(c.contentType());
     if (type == null) {
@@ -101,9 +99,7 @@ final class UploadService {
               .withDetails(new JsonObject().put("field", "contentType")));
     }
     if (c.size() < 1) {
-      throw new ApiException(
-          ApiError.of(Failure.BAD_REQUEST, "validation_failed", "size must be at least 1 byte")
-              .withDetails(new JsonObject().put("field", "size")));
+      throw ApiException.invalid("size", "size must be at least 1 byte");
     }
     if (c.size() > cfg.maxFileSize()) {
       throw new ApiException(
@@ -120,14 +116,8 @@ final class UploadService {
                 d.allowed()
                     ? requireMember(c.caller(), c.conversationId())
                     : Future.failedFuture(
-                        new ApiException(
-                            ApiError.of(
-                                    Failure.RATE_LIMITED,
-                                    "rate_limited",
-                                    "Too many uploads started; try again later")
-                                .withDetails(
-                                    new JsonObject()
-                                        .put("retryAfterSeconds", d.retryAfterSeconds())))))
+                        ApiException.rateLimited(
+                            "Too many uploads started; try again later", d.retryAfterSeconds())))
         .compose(v -> insert(c, me, type));
   }
 
@@ -427,12 +417,10 @@ final class UploadService {
   Future<JsonObject> resolve(ResolveAttachments a) {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(a.uploadIds()));
     if (ids.size() > MAX_ATTACHMENTS) {
-      throw new ApiException(
-          ApiError.of(
-                  Failure.BAD_REQUEST,
-                  "too_many_attachments",
-                  "A message has at most " + MAX_ATTACHMENTS + " attachments")
-              .withDetails(new JsonObject().put("field", "attachmentIds")));
+      throw ApiException.invalid(
+          "attachmentIds",
+          "too_many_attachments",
+          "A message has at most " + MAX_ATTACHMENTS + " attachments");
     }
     for (String id : ids) {
       if (!MongoSupport.isId(id)) {
