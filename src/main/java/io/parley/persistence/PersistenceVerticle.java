@@ -40,8 +40,9 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
 
   /**
-   * DESIGN.md section 2, plus: the direct-pair key that makes a direct conversation unique, and the
-   * {@code updatedAt} indexes that resume (replay since a time) reads by.
+   * The indexes of docs/data-model.md, among them the direct-pair key that makes a direct
+   * conversation unique, and the {@code updatedAt} indexes that resume (replay since a time) reads
+   * by.
    */
   static final List<Index> INDEXES =
       List.of(
