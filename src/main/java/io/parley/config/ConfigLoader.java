@@ -16,6 +16,7 @@ import io.parley.config.ParleyConfig.S3Config;
 import io.parley.config.ParleyConfig.SseConfig;
 import io.parley.config.ParleyConfig.TlsConfig;
 import io.parley.config.ParleyConfig.UploadsConfig;
+import io.parley.security.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -25,9 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -592,9 +591,7 @@ public final class ConfigLoader {
   }
 
   private static String randomSecret() {
-    byte[] b = new byte[48];
-    new SecureRandom().nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    return Secrets.random(48);
   }
 
   // --- sources ---------------------------------------------------------------------------------
