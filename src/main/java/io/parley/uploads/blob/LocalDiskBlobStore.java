@@ -1,4 +1,4 @@
-package io.parley.uploads;
+package io.parley.uploads.blob;
 
 import io.parley.bus.UploadsApi;
 import io.parley.bus.UploadsApi.Download;
