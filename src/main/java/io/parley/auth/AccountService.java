@@ -122,7 +122,7 @@ final class AccountService {
   Future<JsonObject> login(Login l) {
     String phone = phone(l.phone());
     if (l.password() == null || l.password().isEmpty()) {
-      throw invalid("password", "password is required");
+      throw ApiException.invalid("password", "password is required");
     }
     passwordSize(l.password());
     String address = l.client().address();
@@ -366,7 +366,7 @@ final class AccountService {
 
   String phone(String raw) {
     if (raw == null || raw.isBlank()) {
-      throw invalid("phone", "phone is required");
+      throw ApiException.invalid("phone", "phone is required");
     }
     return phones
         .normalize(raw)
@@ -381,7 +381,7 @@ final class AccountService {
   String name(String raw) {
     String n = raw == null ? "" : raw.strip();
     if (n.isEmpty() || n.length() > MAX_NAME_LENGTH || DisplayText.deceptive(n)) {
-      throw invalid(
+      throw ApiException.invalid(
           "name",
           "name must be 1 to "
               + MAX_NAME_LENGTH
@@ -392,7 +392,7 @@ final class AccountService {
 
   void password(String p, boolean registering) {
     if (p == null || p.isEmpty()) {
-      throw invalid("password", "password is required");
+      throw ApiException.invalid("password", "password is required");
     }
     passwordSize(p);
     if (registering && p.codePointCount(0, p.length()) < cfg.passwordMinLength()) {
@@ -413,7 +413,7 @@ final class AccountService {
   static String deviceName(String raw, Client client) {
     String n = raw == null ? "" : raw.strip();
     if (n.length() > MAX_DEVICE_NAME_LENGTH || DisplayText.deceptive(n)) {
-      throw invalid(
+      throw ApiException.invalid(
           "deviceName",
           "deviceName must be at most "
               + MAX_DEVICE_NAME_LENGTH
@@ -436,20 +436,8 @@ final class AccountService {
                 d.allowed()
                     ? Future.succeededFuture()
                     : Future.failedFuture(
-                        new ApiException(
-                            ApiError.of(
-                                    Failure.RATE_LIMITED,
-                                    "rate_limited",
-                                    "Too many requests; try again later")
-                                .withDetails(
-                                    new JsonObject()
-                                        .put("retryAfterSeconds", d.retryAfterSeconds())))));
-  }
-
-  static ApiException invalid(String field, String message) {
-    return new ApiException(
-        ApiError.of(Failure.BAD_REQUEST, "validation_failed", message)
-            .withDetails(new JsonObject().put("field", field)));
+                        ApiException.rateLimited(
+                            "Too many requests; try again later", d.retryAfterSeconds())));
   }
 
   private static ApiException phoneTaken() {
@@ -467,7 +455,7 @@ final class AccountService {
                 Failure.RATE_LIMITED,
                 "too_many_attempts",
                 "Too many failed sign-ins; try again later")
-            .withDetails(new JsonObject().put("retryAfterSeconds", retryAfter)));
+            .withRetryAfter(retryAfter));
   }
 
   private Instant now() {

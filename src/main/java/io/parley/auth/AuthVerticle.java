@@ -14,7 +14,6 @@ import io.parley.bus.AuthApi.RevokeSession;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.UpdateUser;
 import io.parley.bus.BusService;
-import io.parley.bus.HealthReport;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.parley.security.Jwt;
@@ -25,10 +24,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,27 +90,26 @@ public final class AuthVerticle extends VerticleBase {
     StreamTicketService tickets =
         new StreamTicketService(mongo, ctx.config().sse().ticketTtlSeconds(), clock);
 
-    List<Future<?>> consumers = new ArrayList<>();
-    serve(consumers, Addresses.AUTH_HEALTH, req -> health());
-    serve(consumers, Addresses.AUTH_REGISTER, req -> accounts.register(Register.fromJson(req)));
-    serve(consumers, Addresses.AUTH_LOGIN, req -> accounts.login(Login.fromJson(req)));
-    serve(consumers, Addresses.AUTH_LOGOUT, req -> accounts.logout(Caller.fromJson(req)));
-    serve(consumers, Addresses.AUTH_LOGOUT_ALL, req -> accounts.logoutAll(Caller.fromJson(req)));
-    serve(consumers, Addresses.SESSIONS_LIST, req -> accounts.list(Caller.fromJson(req)));
-    serve(
-        consumers, Addresses.SESSIONS_REVOKE, req -> accounts.revoke(RevokeSession.fromJson(req)));
-    serve(consumers, Addresses.SESSIONS_CHECK, req -> accounts.check(SessionCheck.fromJson(req)));
-    serve(consumers, Addresses.USERS_ME, req -> accounts.me(Caller.fromJson(req)));
-    serve(consumers, Addresses.USERS_UPDATE, req -> accounts.update(UpdateUser.fromJson(req)));
-    serve(consumers, Addresses.USERS_LOOKUP, req -> accounts.lookup(Lookup.fromJson(req)));
-    serve(consumers, Addresses.USERS_RESOLVE, req -> accounts.resolve(ResolveUsers.fromJson(req)));
-    serve(consumers, Addresses.QR_CREATE, req -> qr.create(Client.fromJson(req)));
-    serve(consumers, Addresses.QR_IMAGE, req -> qr.image(QrPoll.fromJson(req)));
-    serve(consumers, Addresses.QR_SCAN, req -> qr.scan(QrAction.fromJson(req)));
-    serve(consumers, Addresses.QR_APPROVE, req -> qr.approve(QrAction.fromJson(req)));
-    serve(consumers, Addresses.QR_POLL, req -> qr.poll(QrPoll.fromJson(req)));
-    serve(consumers, Addresses.SSE_TICKET_CREATE, req -> tickets.create(Caller.fromJson(req)));
-    serve(consumers, Addresses.SSE_TICKET_REDEEM, tickets::redeem);
+    BusService.Registrations served = BusService.registrations(vertx);
+    served.serve(Addresses.AUTH_HEALTH, req -> MongoSupport.health(mongo, ctx));
+    served.serve(Addresses.AUTH_REGISTER, req -> accounts.register(Register.fromJson(req)));
+    served.serve(Addresses.AUTH_LOGIN, req -> accounts.login(Login.fromJson(req)));
+    served.serve(Addresses.AUTH_LOGOUT, req -> accounts.logout(Caller.fromJson(req)));
+    served.serve(Addresses.AUTH_LOGOUT_ALL, req -> accounts.logoutAll(Caller.fromJson(req)));
+    served.serve(Addresses.SESSIONS_LIST, req -> accounts.list(Caller.fromJson(req)));
+    served.serve(Addresses.SESSIONS_REVOKE, req -> accounts.revoke(RevokeSession.fromJson(req)));
+    served.serve(Addresses.SESSIONS_CHECK, req -> accounts.check(SessionCheck.fromJson(req)));
+    served.serve(Addresses.USERS_ME, req -> accounts.me(Caller.fromJson(req)));
+    served.serve(Addresses.USERS_UPDATE, req -> accounts.update(UpdateUser.fromJson(req)));
+    served.serve(Addresses.USERS_LOOKUP, req -> accounts.lookup(Lookup.fromJson(req)));
+    served.serve(Addresses.USERS_RESOLVE, req -> accounts.resolve(ResolveUsers.fromJson(req)));
+    served.serve(Addresses.QR_CREATE, req -> qr.create(Client.fromJson(req)));
+    served.serve(Addresses.QR_IMAGE, req -> qr.image(QrPoll.fromJson(req)));
+    served.serve(Addresses.QR_SCAN, req -> qr.scan(QrAction.fromJson(req)));
+    served.serve(Addresses.QR_APPROVE, req -> qr.approve(QrAction.fromJson(req)));
+    served.serve(Addresses.QR_POLL, req -> qr.poll(QrPoll.fromJson(req)));
+    served.serve(Addresses.SSE_TICKET_CREATE, req -> tickets.create(Caller.fromJson(req)));
+    served.serve(Addresses.SSE_TICKET_REDEEM, tickets::redeem);
 
     // MongoDB's TTL index removes expired challenges; the embedded database ignores TTL, and
     // expiry is enforced in code either way. This sweep keeps the collection small everywhere.
@@ -134,18 +130,7 @@ public final class AuthVerticle extends VerticleBase {
                     .onFailure(
                         err -> LOG.warn("QR challenge clean-up failed: {}", err.getMessage())));
 
-    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> Future.all(consumers));
-  }
-
-  private void serve(
-      List<Future<?>> consumers, String address, Function<JsonObject, Future<?>> handler) {
-    consumers.add(BusService.serve(vertx, address, handler));
-  }
-
-  private Future<JsonObject> health() {
-    return MongoSupport.ping(mongo)
-        .map(d -> new HealthReport(true, ctx.nodeId(), d).toJson())
-        .otherwise(err -> MongoSupport.unhealthy(ctx, err).toJson());
+    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> served.completion());
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.parley.auth;
 
 import io.parley.bus.Addresses;
-import io.parley.bus.ApiError;
 import io.parley.bus.ApiException;
 import io.parley.bus.AuthApi.Client;
 import io.parley.bus.AuthApi.QrAction;
@@ -71,11 +70,7 @@ final class QrLinkService {
             d -> {
               if (!d.allowed()) {
                 return Future.failedFuture(
-                    new ApiException(
-                        ApiError.of(
-                                Failure.RATE_LIMITED, "rate_limited", "Too many QR codes requested")
-                            .withDetails(
-                                new JsonObject().put("retryAfterSeconds", d.retryAfterSeconds()))));
+                    ApiException.rateLimited("Too many QR codes requested", d.retryAfterSeconds()));
               }
               String token = Secrets.random(TOKEN_BYTES);
               String secret = Secrets.random(SECRET_BYTES);

@@ -51,7 +51,7 @@ final class StreamTicketService {
   Future<JsonObject> redeem(JsonObject req) {
     String ticket = req.getString("ticket");
     if (ticket == null || ticket.isEmpty() || ticket.length() > 128) {
-      return Future.failedFuture(invalid());
+      return Future.failedFuture(invalidTicket());
     }
     return mongo
         .findOneAndDelete(COLLECTION, new JsonObject().put("_id", Secrets.sha256(ticket)))
@@ -59,7 +59,7 @@ final class StreamTicketService {
             doc -> {
               // the TTL index removes old tickets eventually; expiry is enforced here regardless
               if (doc == null || !MongoSupport.instant(doc, "expiresAt").isAfter(clock.instant())) {
-                return Future.failedFuture(invalid());
+                return Future.failedFuture(invalidTicket());
               }
               return Future.succeededFuture(
                   new JsonObject()
@@ -77,7 +77,7 @@ final class StreamTicketService {
         .map(r -> r == null ? 0L : r.getRemovedCount());
   }
 
-  private static ApiException invalid() {
+  private static ApiException invalidTicket() {
     return new ApiException(
         Failure.UNAUTHORIZED, "invalid_ticket", "The stream ticket is unknown, used or expired");
   }

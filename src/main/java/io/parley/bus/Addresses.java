@@ -169,7 +169,7 @@ public final class Addresses {
   public static final String ATTACHMENTS_REFERENCED = "parley.attachments.referenced";
 
   // --- uploads: attachments (UploadsApi payloads) --------------------------------------------
-  /** {@code CreateUpload} → {@code UploadTicket {uploadId, method, url, headers, expiresAt}}. */
+  /** {@code CreateUpload} → {@code {uploadId, method, url, headers, expiresAt}}. */
   public static final String UPLOADS_CREATE = "parley.uploads.create";
 
   /** {@code UploadRef} → {@code {upload}} once the stored bytes passed the size and type checks. */

@@ -18,6 +18,28 @@ public record ApiError(int status, String code, String message, JsonObject detai
     return new ApiError(failure.httpStatus(), code, message, null);
   }
 
+  /** 400 {@code validation_failed} about one field of the request, named in the details. */
+  public static ApiError invalid(String field, String message) {
+    return invalid(field, "validation_failed", message);
+  }
+
+  /** 400 with a code of its own about one field of the request, named in the details. */
+  public static ApiError invalid(String field, String code, String message) {
+    return of(Failure.BAD_REQUEST, code, message).withDetails(new JsonObject().put("field", field));
+  }
+
+  /** 429 {@code rate_limited}; the details tell the client when to try again. */
+  public static ApiError rateLimited(String message, long retryAfterSeconds) {
+    return of(Failure.RATE_LIMITED, "rate_limited", message).withRetryAfter(retryAfterSeconds);
+  }
+
+  /** 429 {@code rate_limited} that also names the limit hit ({@code scope} before the wait). */
+  public static ApiError rateLimited(String scope, String message, long retryAfterSeconds) {
+    return of(Failure.RATE_LIMITED, "rate_limited", message)
+        .withDetails(
+            new JsonObject().put("scope", scope).put("retryAfterSeconds", retryAfterSeconds));
+  }
+
   /** A failed future carrying this error across the bus. */
   public ReplyException toReplyException() {
     JsonObject body = new JsonObject().put("code", code).put("message", message);
@@ -29,6 +51,11 @@ public record ApiError(int status, String code, String message, JsonObject detai
 
   public ApiError withDetails(JsonObject d) {
     return new ApiError(status, code, message, d);
+  }
+
+  /** This error with {@code retryAfterSeconds} as its details (the edge adds Retry-After). */
+  public ApiError withRetryAfter(long seconds) {
+    return withDetails(new JsonObject().put("retryAfterSeconds", seconds));
   }
 
   /** Turns whatever a bus request failed with into what the client should see. */

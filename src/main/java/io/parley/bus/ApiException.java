@@ -13,6 +13,21 @@ public final class ApiException extends RuntimeException {
     this.error = error;
   }
 
+  /** See {@link ApiError#invalid(String, String)}. */
+  public static ApiException invalid(String field, String message) {
+    return new ApiException(ApiError.invalid(field, message));
+  }
+
+  /** See {@link ApiError#invalid(String, String, String)}. */
+  public static ApiException invalid(String field, String code, String message) {
+    return new ApiException(ApiError.invalid(field, code, message));
+  }
+
+  /** See {@link ApiError#rateLimited(String, long)}. */
+  public static ApiException rateLimited(String message, long retryAfterSeconds) {
+    return new ApiException(ApiError.rateLimited(message, retryAfterSeconds));
+  }
+
   public ApiError error() {
     return error;
   }

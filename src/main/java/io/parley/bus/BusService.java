@@ -6,6 +6,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,32 @@ public final class BusService {
     long last = LAST_OUTAGE_LOG.get();
     if (now - last > 5000 && LAST_OUTAGE_LOG.compareAndSet(last, now)) {
       LOG.warn("database unavailable (request on {}): {}", address, t.getMessage());
+    }
+  }
+
+  /** Collects the addresses one verticle serves, so that its start can wait for all of them. */
+  public static Registrations registrations(Vertx vertx) {
+    return new Registrations(vertx);
+  }
+
+  /** Addresses being registered with {@link #serve}; see {@link #registrations}. */
+  public static final class Registrations {
+    private final Vertx vertx;
+    private final List<Future<?>> pending = new ArrayList<>();
+
+    private Registrations(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    /** Registers {@code handler} on {@code address} now; {@link #completion} waits for it. */
+    public Registrations serve(String address, Function<JsonObject, Future<?>> handler) {
+      pending.add(BusService.serve(vertx, address, handler));
+      return this;
+    }
+
+    /** Completes when every registration has reached the cluster; fails if one failed. */
+    public Future<?> completion() {
+      return Future.all(pending);
     }
   }
 

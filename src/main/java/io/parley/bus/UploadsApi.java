@@ -13,6 +13,12 @@ public final class UploadsApi {
   private UploadsApi() {}
 
   /**
+   * Header of the local-mode upload token: handed out in the create reply's {@code headers}, read
+   * on {@code PUT /api/uploads/{id}/content} (never in the URL, so never in access logs).
+   */
+  public static final String TOKEN_HEADER = "X-Upload-Token";
+
+  /**
    * {@code parley.uploads.create}.
    *
    * @param baseUrl scheme, host and port clients reach this deployment at (local-mode URLs)

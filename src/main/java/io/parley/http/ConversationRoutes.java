@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /api/conversations/*} and {@code /api/messages/*}; the persistence verticle does the work.
+ * {@code /api/conversations/*}: conversations, their members, messages, receipts and typing; the
+ * persistence verticle does the work. {@link MessageRoutes} serves {@code /api/messages/*}.
  */
 final class ConversationRoutes {
   static final JsonObject ID_LIST =

@@ -1,7 +1,6 @@
 package io.parley.http;
 
 import io.parley.bus.ApiError;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -75,9 +74,7 @@ final class Query {
   private void fail(String field, String message) {
     if (!failed) {
       failed = true;
-      Responses.error(
-          rc,
-          new ApiError(400, "validation_failed", message, new JsonObject().put("field", field)));
+      Responses.error(rc, ApiError.invalid(field, message));
     }
   }
 }

@@ -11,7 +11,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -98,13 +97,10 @@ final class RateLimits {
               metrics.rateLimitRejected(scope);
               Responses.error(
                   rc,
-                  new ApiError(
-                      429,
-                      "rate_limited",
+                  ApiError.rateLimited(
+                      scope,
                       "Too many requests; retry after " + d.retryAfterSeconds() + " s",
-                      new JsonObject()
-                          .put("scope", scope)
-                          .put("retryAfterSeconds", d.retryAfterSeconds())));
+                      d.retryAfterSeconds()));
               return false;
             });
   }

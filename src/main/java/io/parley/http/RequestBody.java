@@ -1,6 +1,7 @@
 package io.parley.http;
 
 import io.parley.bus.ApiError;
+import io.parley.bus.Failure;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -142,11 +143,9 @@ public final class RequestBody {
   private static void reject(RoutingContext rc, String code, String message, String field) {
     Responses.error(
         rc,
-        new ApiError(
-            400,
-            code,
-            message,
-            field == null || field.isEmpty() ? null : new JsonObject().put("field", field)));
+        field == null || field.isEmpty()
+            ? ApiError.of(Failure.BAD_REQUEST, code, message)
+            : ApiError.invalid(field, code, message));
   }
 
   /** The JSON pointer of the offending value as a dotted field name ("" for the whole body). */

@@ -5,12 +5,14 @@ import static io.parley.http.RequestBody.string;
 import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
 import io.parley.bus.BusClient;
+import io.parley.bus.UploadsApi;
 import io.parley.bus.UploadsApi.ContentPath;
 import io.parley.bus.UploadsApi.ContentTarget;
 import io.parley.bus.UploadsApi.CreateUpload;
 import io.parley.bus.UploadsApi.Download;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.http.RequestBody.Schema;
+import io.parley.security.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
@@ -23,8 +25,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class UploadRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(UploadRoutes.class);
-
-  /** Header of the local upload token (see LocalDiskBlobStore). */
-  static final String TOKEN_HEADER = "X-Upload-Token";
 
   /** After refusing a body, read (and drop) at most this much of it so the client sees why. */
   private static final long LINGER_BYTES = 1 << 20;
@@ -69,7 +66,6 @@ final class UploadRoutes {
   private final Vertx vertx;
   private final BusClient bus;
   private final String publicUrl;
-  private final SecureRandom random = new SecureRandom();
 
   UploadRoutes(Vertx vertx, BusClient bus, String publicUrl) {
     this.vertx = vertx;
@@ -134,7 +130,7 @@ final class UploadRoutes {
     HttpServerRequest req = rc.request();
     // nothing of the body may be read (or lost) before the token is checked
     req.pause();
-    String token = req.getHeader(TOKEN_HEADER);
+    String token = req.getHeader(UploadsApi.TOKEN_HEADER);
     bus.request(
             Addresses.UPLOADS_CONTENT_TARGET,
             new ContentTarget(rc.pathParam("id"), token == null ? "" : token).toJson())
@@ -173,7 +169,7 @@ final class UploadRoutes {
               null));
       return;
     }
-    String temp = target.path() + "." + HexFormat.of().formatHex(bytes(8)) + ".tmp";
+    String temp = target.path() + "." + Secrets.randomHex(8) + ".tmp";
     vertx
         .fileSystem()
         .open(temp, new OpenOptions().setWrite(true).setCreateNew(true))
@@ -365,12 +361,6 @@ final class UploadRoutes {
     String t = (semi >= 0 ? contentType.substring(0, semi) : contentType).strip();
     t = t.toLowerCase(Locale.ROOT);
     return t.equals("image/jpg") || t.equals("image/pjpeg") ? "image/jpeg" : t;
-  }
-
-  private byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    random.nextBytes(b);
-    return b;
   }
 
   // --- download -------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ public final class MongoSupport {
                 io.parley.bus.Failure.UNAVAILABLE,
                 "database_unavailable",
                 "The database is unreachable; retry shortly")
-            .withDetails(new JsonObject().put("retryAfterSeconds", RETRY_AFTER_SECONDS)));
+            .withRetryAfter(RETRY_AFTER_SECONDS));
   }
 
   /** The database named in the URI's path, or the configured default. */
@@ -213,15 +213,25 @@ public final class MongoSupport {
     return false;
   }
 
+  /**
+   * The health reply of a verticle whose one dependency is the database: healthy when a ping is
+   * answered within 2 s.
+   */
+  public static Future<JsonObject> health(MongoClient mongo, NodeContext ctx) {
+    return ping(mongo)
+        .map(d -> new io.parley.bus.HealthReport(true, ctx.nodeId(), d).toJson())
+        .otherwise(err -> unhealthy(ctx, err).toJson());
+  }
+
   /** The health reply for a failed ping; the cause goes to the log, not to the public answer. */
-  public static io.parley.bus.HealthReport unhealthy(NodeContext ctx, Throwable err) {
+  private static io.parley.bus.HealthReport unhealthy(NodeContext ctx, Throwable err) {
     org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
         .warn("database health check failed: {}", err.getMessage());
     return new io.parley.bus.HealthReport(false, ctx.nodeId(), "database unreachable");
   }
 
-  /** Answers a health request by pinging the database; a ping not answered in 2 s fails. */
-  public static Future<String> ping(MongoClient mongo) {
+  /** Pings the database; a ping not answered in 2 s fails. */
+  private static Future<String> ping(MongoClient mongo) {
     return mongo
         .runCommand("ping", new JsonObject().put("ping", 1))
         .timeout(PING_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)

@@ -76,14 +76,9 @@ final class ConversationService {
                 d.allowed()
                     ? Future.succeededFuture()
                     : Future.failedFuture(
-                        new ApiException(
-                            ApiError.of(
-                                    Failure.RATE_LIMITED,
-                                    "rate_limited",
-                                    "Too many conversations created; try again later")
-                                .withDetails(
-                                    new JsonObject()
-                                        .put("retryAfterSeconds", d.retryAfterSeconds())))));
+                        ApiException.rateLimited(
+                            "Too many conversations created; try again later",
+                            d.retryAfterSeconds())));
   }
 
   Future<JsonObject> create(CreateConversation c) {
@@ -91,7 +86,7 @@ final class ConversationService {
     Set<String> others = new LinkedHashSet<>();
     for (String id : c.memberIds()) {
       if (!MongoSupport.isId(id)) {
-        throw invalid("memberIds", "memberIds must be user ids");
+        throw ApiException.invalid("memberIds", "memberIds must be user ids");
       }
       if (!id.equals(me)) {
         others.add(id);
@@ -100,19 +95,20 @@ final class ConversationService {
     String title = c.title() == null ? null : c.title().strip();
     boolean direct = "direct".equals(c.type());
     if (!direct && !"group".equals(c.type())) {
-      throw invalid("type", "type must be direct or group");
+      throw ApiException.invalid("type", "type must be direct or group");
     }
     if (direct && others.size() != 1) {
-      throw invalid("memberIds", "a direct conversation has exactly one other member");
+      throw ApiException.invalid("memberIds", "a direct conversation has exactly one other member");
     }
     if (direct && title != null) {
-      throw invalid("title", "a direct conversation has no title");
+      throw ApiException.invalid("title", "a direct conversation has no title");
     }
     if (others.size() + 1 > MAX_MEMBERS) {
-      throw invalid("memberIds", "a conversation has at most " + MAX_MEMBERS + " members");
+      throw ApiException.invalid(
+          "memberIds", "a conversation has at most " + MAX_MEMBERS + " members");
     }
     if (title != null && !validTitle(title)) {
-      throw invalid("title", TITLE_RULE);
+      throw ApiException.invalid("title", TITLE_RULE);
     }
     List<String> members = new ArrayList<>();
     members.add(me);
@@ -184,7 +180,7 @@ final class ConversationService {
     String me = l.caller().userId();
     int limit = l.limit();
     if (limit < 1 || limit > MAX_PAGE) {
-      throw invalid("limit", "limit must be 1 to " + MAX_PAGE);
+      throw ApiException.invalid("limit", "limit must be 1 to " + MAX_PAGE);
     }
     Cursor cursor = null;
     if (l.cursor() != null && !l.cursor().isEmpty()) {
@@ -252,7 +248,7 @@ final class ConversationService {
     String me = u.caller().userId();
     String title = u.title() == null ? "" : u.title().strip();
     if (!validTitle(title)) {
-      throw invalid("title", TITLE_RULE);
+      throw ApiException.invalid("title", TITLE_RULE);
     }
     return adminOfGroup(u.conversationId(), me)
         .compose(c -> conversations.updateTitle(u.conversationId(), me, title, clock.instant()))
@@ -264,7 +260,7 @@ final class ConversationService {
     String me = a.caller().userId();
     List<String> ids = a.userIds().stream().distinct().toList();
     if (ids.isEmpty() || ids.stream().anyMatch(id -> !MongoSupport.isId(id))) {
-      throw invalid("userIds", "userIds must be a non-empty list of user ids");
+      throw ApiException.invalid("userIds", "userIds must be a non-empty list of user ids");
     }
     return adminOfGroup(a.conversationId(), me)
         .compose(
@@ -274,7 +270,8 @@ final class ConversationService {
               all.addAll(ids);
               if (all.size() > MAX_MEMBERS) {
                 return Future.failedFuture(
-                    invalid("userIds", "a conversation has at most " + MAX_MEMBERS + " members"));
+                    ApiException.invalid(
+                        "userIds", "a conversation has at most " + MAX_MEMBERS + " members"));
               }
               return requireUsers(ids);
             })
@@ -391,12 +388,6 @@ final class ConversationService {
                               "No such user: " + String.join(", ", missing))
                           .withDetails(new JsonObject().put("userIds", new JsonArray(missing)))));
             });
-  }
-
-  static ApiException invalid(String field, String message) {
-    return new ApiException(
-        ApiError.of(Failure.BAD_REQUEST, "validation_failed", message)
-            .withDetails(new JsonObject().put("field", field)));
   }
 
   /** A stripped title: 1 to 100 visible characters (no control, invisible or bidi ones). */

@@ -114,17 +114,12 @@ final class MessageService {
     if (clientId.isEmpty()
         || clientId.length() > MAX_CLIENT_ID
         || clientId.chars().anyMatch(Character::isISOControl)) {
-      throw ConversationService.invalid(
+      throw ApiException.invalid(
           "clientId", "clientId must be 1 to " + MAX_CLIENT_ID + " printable characters");
     }
     String text = s.text() == null ? "" : s.text();
     if (text.codePointCount(0, text.length()) > MAX_TEXT) {
-      throw new ApiException(
-          ApiError.of(
-                  Failure.BAD_REQUEST,
-                  "text_too_long",
-                  "text must be at most " + MAX_TEXT + " characters")
-              .withDetails(new JsonObject().put("field", "text")));
+      throw textTooLong();
     }
     if (text.isBlank() && s.attachmentIds().isEmpty()) {
       throw new ApiException(
@@ -298,13 +293,18 @@ final class MessageService {
         });
   }
 
+  private static ApiException textTooLong() {
+    return ApiException.invalid(
+        "text", "text_too_long", "text must be at most " + MAX_TEXT + " characters");
+  }
+
   private static ApiException busy() {
     return new ApiException(
         ApiError.of(
                 Failure.UNAVAILABLE,
                 "conversation_busy",
                 "Too many messages at once in this conversation; retry")
-            .withDetails(new JsonObject().put("retryAfterSeconds", 1)));
+            .withRetryAfter(1));
   }
 
   // --- read ---------------------------------------------------------------------------------
@@ -312,12 +312,11 @@ final class MessageService {
   Future<JsonObject> history(History h) {
     int limit = h.limit();
     if (limit < 1 || limit > MAX_PAGE) {
-      throw ConversationService.invalid("limit", "limit must be 1 to " + MAX_PAGE);
+      throw ApiException.invalid("limit", "limit must be 1 to " + MAX_PAGE);
     }
     if ((h.beforeSeq() != null && h.beforeSeq() < 1)
         || (h.afterSeq() != null && h.afterSeq() < 0)) {
-      throw ConversationService.invalid(
-          "seq", "beforeSeq must be at least 1 and afterSeq at least 0");
+      throw ApiException.invalid("seq", "beforeSeq must be at least 1 and afterSeq at least 0");
     }
     return conversationService
         .member(h.conversationId(), h.caller().userId())
@@ -342,15 +341,10 @@ final class MessageService {
   Future<JsonObject> edit(EditMessage e) {
     String text = e.text() == null ? "" : e.text();
     if (text.isBlank()) {
-      throw ConversationService.invalid("text", "text must not be empty");
+      throw ApiException.invalid("text", "text must not be empty");
     }
     if (text.codePointCount(0, text.length()) > MAX_TEXT) {
-      throw new ApiException(
-          ApiError.of(
-                  Failure.BAD_REQUEST,
-                  "text_too_long",
-                  "text must be at most " + MAX_TEXT + " characters")
-              .withDetails(new JsonObject().put("field", "text")));
+      throw textTooLong();
     }
     return ownMessage(e.caller().userId(), e.messageId())
         .compose(
@@ -487,10 +481,10 @@ final class MessageService {
   Future<JsonObject> receipt(MarkReceipt r) {
     String me = r.caller().userId();
     if (!"delivered".equals(r.type()) && !"read".equals(r.type())) {
-      throw ConversationService.invalid("type", "type must be delivered or read");
+      throw ApiException.invalid("type", "type must be delivered or read");
     }
     if (r.upToSeq() < 1) {
-      throw ConversationService.invalid("upToSeq", "upToSeq must be at least 1");
+      throw ApiException.invalid("upToSeq", "upToSeq must be at least 1");
     }
     return conversationService
         .member(r.conversationId(), me)
@@ -544,14 +538,8 @@ final class MessageService {
                         d -> {
                           if (!d.allowed()) {
                             return Future.failedFuture(
-                                new ApiException(
-                                    ApiError.of(
-                                            Failure.RATE_LIMITED,
-                                            "rate_limited",
-                                            "Too many typing notifications")
-                                        .withDetails(
-                                            new JsonObject()
-                                                .put("retryAfterSeconds", d.retryAfterSeconds()))));
+                                ApiException.rateLimited(
+                                    "Too many typing notifications", d.retryAfterSeconds()));
                           }
                           List<String> others =
                               EventPublisher.strings(c.getJsonArray("members")).stream()

@@ -18,7 +18,6 @@ import io.parley.bus.ChatApi.RemoveMember;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.ChatApi.UpdateConversation;
-import io.parley.bus.HealthReport;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.mongo.MongoSupport;
@@ -29,19 +28,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Owns MongoDB's conversations and messages; publishes an event after each committed write. */
 public final class PersistenceVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
-
   /**
-   * DESIGN.md section 2, plus: the direct-pair key that makes a direct conversation unique, and the
-   * {@code updatedAt} indexes that resume (replay since a time) reads by.
+   * The indexes of docs/data-model.md, among them the direct-pair key that makes a direct
+   * conversation unique, and the {@code updatedAt} indexes that resume (replay since a time) reads
+   * by.
    */
   static final List<Index> INDEXES =
       List.of(
@@ -68,7 +62,6 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private final NodeContext ctx;
   private MongoClient mongo;
-  private long cleanupTimer = -1;
 
   public PersistenceVerticle(NodeContext ctx) {
     this.ctx = ctx;
@@ -104,79 +97,45 @@ public final class PersistenceVerticle extends VerticleBase {
             ctx.rateLimiter(),
             clock);
 
-    List<Future<?>> consumers = new ArrayList<>();
-    serve(consumers, Addresses.PERSISTENCE_HEALTH, req -> health());
-    serve(
-        consumers,
-        Addresses.CONVERSATIONS_CREATE,
-        req -> convs.create(CreateConversation.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.CONVERSATIONS_LIST,
-        req -> convs.list(ListConversations.fromJson(req)));
-    serve(consumers, Addresses.CONVERSATIONS_GET, req -> convs.get(ConversationRef.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.CONVERSATIONS_UPDATE,
-        req -> convs.update(UpdateConversation.fromJson(req)));
-    serve(
-        consumers,
+    BusService.Registrations served = BusService.registrations(vertx);
+    served.serve(Addresses.PERSISTENCE_HEALTH, req -> MongoSupport.health(mongo, ctx));
+    served.serve(
+        Addresses.CONVERSATIONS_CREATE, req -> convs.create(CreateConversation.fromJson(req)));
+    served.serve(Addresses.CONVERSATIONS_LIST, req -> convs.list(ListConversations.fromJson(req)));
+    served.serve(Addresses.CONVERSATIONS_GET, req -> convs.get(ConversationRef.fromJson(req)));
+    served.serve(
+        Addresses.CONVERSATIONS_UPDATE, req -> convs.update(UpdateConversation.fromJson(req)));
+    served.serve(
         Addresses.CONVERSATIONS_ARCHIVE,
         req -> convs.setArchived(ConversationRef.fromJson(req), true));
-    serve(
-        consumers,
+    served.serve(
         Addresses.CONVERSATIONS_UNARCHIVE,
         req -> convs.setArchived(ConversationRef.fromJson(req), false));
-    serve(
-        consumers,
-        Addresses.CONVERSATIONS_ADD_MEMBERS,
-        req -> convs.addMembers(AddMembers.fromJson(req)));
-    serve(
-        consumers,
+    served.serve(
+        Addresses.CONVERSATIONS_ADD_MEMBERS, req -> convs.addMembers(AddMembers.fromJson(req)));
+    served.serve(
         Addresses.CONVERSATIONS_REMOVE_MEMBER,
         req -> convs.removeMember(RemoveMember.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.CONVERSATIONS_MEMBERSHIP,
-        req -> convs.membership(ConversationRef.fromJson(req)));
-    serve(consumers, Addresses.MESSAGES_SEND, req -> msgs.send(SendMessage.fromJson(req)));
-    serve(consumers, Addresses.MESSAGES_HISTORY, req -> msgs.history(History.fromJson(req)));
-    serve(consumers, Addresses.MESSAGES_EDIT, req -> msgs.edit(EditMessage.fromJson(req)));
-    serve(consumers, Addresses.MESSAGES_DELETE, req -> msgs.delete(MessageRef.fromJson(req)));
-    serve(consumers, Addresses.RECEIPTS_MARK, req -> msgs.receipt(MarkReceipt.fromJson(req)));
-    serve(consumers, Addresses.TYPING_NOTIFY, req -> msgs.typing(ConversationRef.fromJson(req)));
-    serve(consumers, Addresses.EVENTS_REPLAY, req -> replay.replay(Replay.fromJson(req)));
-    serve(consumers, Addresses.EVENTS_MISSED, req -> replay.missed(MissedEvents.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.EVENTS_ACTIVE,
-        req -> replay.active(ActiveConversations.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.ATTACHMENTS_ACCESS,
-        req -> msgs.attachmentAccess(AttachmentAccess.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.ATTACHMENTS_REFERENCED,
-        req -> msgs.referenced(UploadIds.fromJson(req)));
+    served.serve(
+        Addresses.CONVERSATIONS_MEMBERSHIP, req -> convs.membership(ConversationRef.fromJson(req)));
+    served.serve(Addresses.MESSAGES_SEND, req -> msgs.send(SendMessage.fromJson(req)));
+    served.serve(Addresses.MESSAGES_HISTORY, req -> msgs.history(History.fromJson(req)));
+    served.serve(Addresses.MESSAGES_EDIT, req -> msgs.edit(EditMessage.fromJson(req)));
+    served.serve(Addresses.MESSAGES_DELETE, req -> msgs.delete(MessageRef.fromJson(req)));
+    served.serve(Addresses.RECEIPTS_MARK, req -> msgs.receipt(MarkReceipt.fromJson(req)));
+    served.serve(Addresses.TYPING_NOTIFY, req -> msgs.typing(ConversationRef.fromJson(req)));
+    served.serve(Addresses.EVENTS_REPLAY, req -> replay.replay(Replay.fromJson(req)));
+    served.serve(Addresses.EVENTS_MISSED, req -> replay.missed(MissedEvents.fromJson(req)));
+    served.serve(Addresses.EVENTS_ACTIVE, req -> replay.active(ActiveConversations.fromJson(req)));
+    served.serve(
+        Addresses.ATTACHMENTS_ACCESS, req -> msgs.attachmentAccess(AttachmentAccess.fromJson(req)));
+    served.serve(Addresses.ATTACHMENTS_REFERENCED, req -> msgs.referenced(UploadIds.fromJson(req)));
 
-    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> Future.all(consumers));
-  }
-
-  private void serve(
-      List<Future<?>> consumers, String address, Function<JsonObject, Future<?>> handler) {
-    consumers.add(BusService.serve(vertx, address, handler));
-  }
-
-  private Future<JsonObject> health() {
-    return MongoSupport.ping(mongo)
-        .map(d -> new HealthReport(true, ctx.nodeId(), d).toJson())
-        .otherwise(err -> MongoSupport.unhealthy(ctx, err).toJson());
+    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> served.completion());
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(cleanupTimer);
     return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.parley.persistence;
 
+import io.parley.bus.ApiException;
 import io.parley.bus.ChatApi.ActiveConversations;
 import io.parley.bus.ChatApi.MissedEvents;
 import io.parley.bus.ChatApi.Replay;
@@ -36,7 +37,7 @@ final class ReplayService {
   Future<JsonObject> replay(Replay r) {
     String me = r.userId();
     if (!MongoSupport.isId(me) || r.maxEvents() < 1) {
-      return Future.failedFuture(ConversationService.invalid("userId", "bad replay request"));
+      return Future.failedFuture(ApiException.invalid("userId", "bad replay request"));
     }
     Instant since = Instant.ofEpochMilli(Math.max(0, r.sinceMs()));
     List<String> recipient = List.of(me);
@@ -199,7 +200,7 @@ final class ReplayService {
   Future<JsonObject> missed(MissedEvents m) {
     if (!MongoSupport.isId(m.conversationId()) || m.maxEvents() < 1) {
       return Future.failedFuture(
-          ConversationService.invalid("conversationId", "bad missed-events request"));
+          ApiException.invalid("conversationId", "bad missed-events request"));
     }
     return Future.all(
             conversations.membersOf(m.conversationId()),

@@ -7,7 +7,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** Random bearer secrets (QR tokens, stream tickets) and the hashes they are stored as. */
+/**
+ * Random bearer secrets (QR tokens, stream tickets, upload tokens) and the hashes they are stored
+ * as.
+ */
 public final class Secrets {
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -18,6 +18,8 @@ import io.parley.config.ParleyConfig.UploadsConfig;
 import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
+import io.parley.security.Secrets;
+import io.parley.uploads.blob.BlobStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -25,15 +27,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +49,9 @@ final class UploadService {
   static final int MAX_ATTACHMENTS = 10;
   private static final int CLEANUP_BATCH = 100;
 
+  /** Local-mode upload tokens: 256 random bits. */
+  private static final int TOKEN_BYTES = 32;
+
   private final Vertx vertx;
   private final UploadsConfig cfg;
   private final UploadRepository uploads;
@@ -58,7 +59,6 @@ final class UploadService {
   private final RateLimiter limiter;
   private final Limit createLimit;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
   private final DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(10_000);
 
   UploadService(
@@ -86,9 +86,7 @@ final class UploadService {
     }
     String nameProblem = FileNames.problem(c.filename());
     if (nameProblem != null) {
-      throw new ApiException(
-          ApiError.of(Failure.BAD_REQUEST, "invalid_filename", nameProblem)
-              .withDetails(new JsonObject().put("field", "filename")));
+      throw ApiException.invalid("filename", "invalid_filename", nameProblem);
     }
     String type = ContentTypes.allowed(c.contentType());
     if (type == null) {
@@ -101,9 +99,7 @@ final class UploadService {
               .withDetails(new JsonObject().put("field", "contentType")));
     }
     if (c.size() < 1) {
-      throw new ApiException(
-          ApiError.of(Failure.BAD_REQUEST, "validation_failed", "size must be at least 1 byte")
-              .withDetails(new JsonObject().put("field", "size")));
+      throw ApiException.invalid("size", "size must be at least 1 byte");
     }
     if (c.size() > cfg.maxFileSize()) {
       throw new ApiException(
@@ -120,24 +116,18 @@ final class UploadService {
                 d.allowed()
                     ? requireMember(c.caller(), c.conversationId())
                     : Future.failedFuture(
-                        new ApiException(
-                            ApiError.of(
-                                    Failure.RATE_LIMITED,
-                                    "rate_limited",
-                                    "Too many uploads started; try again later")
-                                .withDetails(
-                                    new JsonObject()
-                                        .put("retryAfterSeconds", d.retryAfterSeconds())))))
+                        ApiException.rateLimited(
+                            "Too many uploads started; try again later", d.retryAfterSeconds())))
         .compose(v -> insert(c, me, type));
   }
 
   private Future<JsonObject> insert(CreateUpload c, String me, String type) {
     Instant now = clock.instant();
     String id = MongoSupport.newId();
-    String storageKey = id + "-" + randomHex(16);
+    String storageKey = id + "-" + Secrets.randomHex(16);
     String incomingKey = storageKey + ".incoming";
     Instant expiresAt = now.plus(store.servesBytes() ? cfg.localTokenTtl() : cfg.urlExpiry());
-    String token = store.servesBytes() ? randomToken() : null;
+    String token = store.servesBytes() ? Secrets.random(TOKEN_BYTES) : null;
     JsonObject doc =
         new JsonObject()
             .put("_id", id)
@@ -153,7 +143,7 @@ final class UploadService {
             .put("createdAt", MongoSupport.date(now))
             .put("expiresAt", MongoSupport.date(expiresAt));
     if (token != null) {
-      doc.put("tokenHash", sha256(token));
+      doc.put("tokenHash", Secrets.sha256(token));
     }
     return uploads
         .insert(doc)
@@ -203,7 +193,7 @@ final class UploadService {
               if (hash == null
                   || !MessageDigest.isEqual(
                       hash.getBytes(StandardCharsets.US_ASCII),
-                      sha256(given).getBytes(StandardCharsets.US_ASCII))) {
+                      Secrets.sha256(given).getBytes(StandardCharsets.US_ASCII))) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.FORBIDDEN,
@@ -427,12 +417,10 @@ final class UploadService {
   Future<JsonObject> resolve(ResolveAttachments a) {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(a.uploadIds()));
     if (ids.size() > MAX_ATTACHMENTS) {
-      throw new ApiException(
-          ApiError.of(
-                  Failure.BAD_REQUEST,
-                  "too_many_attachments",
-                  "A message has at most " + MAX_ATTACHMENTS + " attachments")
-              .withDetails(new JsonObject().put("field", "attachmentIds")));
+      throw ApiException.invalid(
+          "attachmentIds",
+          "too_many_attachments",
+          "A message has at most " + MAX_ATTACHMENTS + " attachments");
     }
     for (String id : ids) {
       if (!MongoSupport.isId(id)) {
@@ -658,27 +646,5 @@ final class UploadService {
 
   static ApiException conversationNotFound() {
     return new ApiException(Failure.NOT_FOUND, "conversation_not_found", "No such conversation");
-  }
-
-  private String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  private String randomToken() {
-    byte[] b = new byte[32];
-    random.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

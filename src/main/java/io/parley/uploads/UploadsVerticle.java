@@ -13,14 +13,15 @@ import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.config.ParleyConfig.UploadsConfig;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
+import io.parley.uploads.blob.BlobStore;
+import io.parley.uploads.blob.LocalDiskBlobStore;
+import io.parley.uploads.blob.S3BlobStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,22 +71,18 @@ public final class UploadsVerticle extends VerticleBase {
     UploadService uploads =
         new UploadService(
             vertx, cfg, new UploadRepository(mongo), store, ctx.rateLimiter(), Clock.systemUTC());
-    List<Future<?>> consumers = new ArrayList<>();
-    serve(consumers, Addresses.UPLOADS_HEALTH, req -> checkStorage());
-    serve(consumers, Addresses.UPLOADS_CREATE, req -> uploads.create(CreateUpload.fromJson(req)));
-    serve(
-        consumers,
+    BusService.Registrations served = BusService.registrations(vertx);
+    served.serve(Addresses.UPLOADS_HEALTH, req -> checkStorage());
+    served.serve(Addresses.UPLOADS_CREATE, req -> uploads.create(CreateUpload.fromJson(req)));
+    served.serve(
         Addresses.UPLOADS_CONTENT_TARGET,
         req -> uploads.contentTarget(ContentTarget.fromJson(req)));
-    serve(consumers, Addresses.UPLOADS_COMPLETE, req -> uploads.complete(UploadRef.fromJson(req)));
-    serve(consumers, Addresses.UPLOADS_DOWNLOAD, req -> uploads.download(UploadRef.fromJson(req)));
-    serve(
-        consumers,
-        Addresses.UPLOADS_RESOLVE,
-        req -> uploads.resolve(ResolveAttachments.fromJson(req)));
-    serve(consumers, Addresses.UPLOADS_SENT, req -> uploads.sent(UploadIds.fromJson(req)));
-    serve(
-        consumers, Addresses.UPLOADS_DISCARD, req -> uploads.discard(DiscardUploads.fromJson(req)));
+    served.serve(Addresses.UPLOADS_COMPLETE, req -> uploads.complete(UploadRef.fromJson(req)));
+    served.serve(Addresses.UPLOADS_DOWNLOAD, req -> uploads.download(UploadRef.fromJson(req)));
+    served.serve(
+        Addresses.UPLOADS_RESOLVE, req -> uploads.resolve(ResolveAttachments.fromJson(req)));
+    served.serve(Addresses.UPLOADS_SENT, req -> uploads.sent(UploadIds.fromJson(req)));
+    served.serve(Addresses.UPLOADS_DISCARD, req -> uploads.discard(DiscardUploads.fromJson(req)));
 
     cleanupTimer =
         vertx.setPeriodic(
@@ -100,12 +97,7 @@ public final class UploadsVerticle extends VerticleBase {
                           }
                         })
                     .onFailure(err -> LOG.warn("upload clean-up failed: {}", err.getMessage())));
-    return Future.all(consumers);
-  }
-
-  private void serve(
-      List<Future<?>> consumers, String address, Function<JsonObject, Future<?>> handler) {
-    consumers.add(BusService.serve(vertx, address, handler));
+    return served.completion();
   }
 
   private Future<JsonObject> checkStorage() {

@@ -3,6 +3,7 @@ package io.parley.uploads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.parley.uploads.blob.ContentDisposition;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -2,6 +2,7 @@ package io.parley.uploads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.uploads.blob.ContentDisposition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

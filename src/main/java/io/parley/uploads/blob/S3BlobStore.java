@@ -1,4 +1,4 @@
-package io.parley.uploads;
+package io.parley.uploads.blob;
 
 import io.parley.bus.UploadsApi.Download;
 import io.parley.config.ParleyConfig.S3Config;

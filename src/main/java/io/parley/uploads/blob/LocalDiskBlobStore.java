@@ -1,5 +1,6 @@
-package io.parley.uploads;
+package io.parley.uploads.blob;
 
+import io.parley.bus.UploadsApi;
 import io.parley.bus.UploadsApi.Download;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,9 +25,6 @@ import java.util.regex.Pattern;
  * see the same folder.
  */
 public final class LocalDiskBlobStore implements BlobStore {
-  /** Header carrying the local upload token (never in the URL, so never in access logs). */
-  public static final String TOKEN_HEADER = "X-Upload-Token";
-
   /** Keys are generated: {@code <uploadId>-<32 hex>} and optional {@code .incoming}. */
   private static final Pattern KEY = Pattern.compile("[0-9a-f]{24}-[0-9a-f]{32}(\\.incoming)?");
 
@@ -92,7 +90,7 @@ public final class LocalDiskBlobStore implements BlobStore {
       Instant expiresAt) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", contentType);
-    headers.put(TOKEN_HEADER, token);
+    headers.put(UploadsApi.TOKEN_HEADER, token);
     return Future.succeededFuture(
         new UploadUrl("PUT", baseUrl + "/api/uploads/" + uploadId + "/content", headers));
   }

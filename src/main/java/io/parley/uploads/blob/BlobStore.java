@@ -1,4 +1,4 @@
-package io.parley.uploads;
+package io.parley.uploads.blob;
 
 import io.parley.bus.UploadsApi.Download;
 import io.vertx.core.Future;

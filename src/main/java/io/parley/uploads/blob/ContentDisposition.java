@@ -1,4 +1,4 @@
-package io.parley.uploads;
+package io.parley.uploads.blob;
 
 import java.nio.charset.StandardCharsets;
 
@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
  * {@code filename} for old clients and the exact name as {@code filename*} (RFC 5987/8187 UTF-8
  * percent-encoding).
  */
-final class ContentDisposition {
+public final class ContentDisposition {
   private ContentDisposition() {}
 
-  static String attachment(String name) {
+  public static String attachment(String name) {
     // names are checked when uploads start (FileNames); records from before that check may still
     // hold direction-changing or invisible characters: they never reach a client
     String filename =
