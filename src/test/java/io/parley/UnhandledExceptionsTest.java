@@ -16,9 +16,9 @@ class UnhandledExceptionsTest {
   }
 
   @Test
-  void vertxsDoubleCompletionOfAClusteredPublishIsRecognised() {
+  void vertxsRethrowOfAFailedWriteToAMemberIsRecognised() {
     assertThat(
-            UnhandledExceptions.isClusteredPublishDoubleCompletion(
+            UnhandledExceptions.isVertxRethrownClusterWriteFailure(
                 thrownAt(
                     "Promise already completed",
                     "io.vertx.core.eventbus.impl.clustered.OutboundConnection",
@@ -27,9 +27,20 @@ class UnhandledExceptionsTest {
   }
 
   @Test
+  void alsoWhenTheConnectionDrainsWritesQueuedWhileConnecting() {
+    assertThat(
+            UnhandledExceptions.isVertxRethrownClusterWriteFailure(
+                thrownAt(
+                    "Promise already completed",
+                    "io.vertx.core.eventbus.impl.clustered.OutboundConnection",
+                    "connected")))
+        .isTrue();
+  }
+
+  @Test
   void theSameMessageFromAnyOtherPlaceIsNot() {
     assertThat(
-            UnhandledExceptions.isClusteredPublishDoubleCompletion(
+            UnhandledExceptions.isVertxRethrownClusterWriteFailure(
                 thrownAt("Promise already completed", "io.parley.persistence.X", "send")))
         .isFalse();
   }
@@ -37,13 +48,13 @@ class UnhandledExceptionsTest {
   @Test
   void otherExceptionsFromThatPlaceAreNot() {
     assertThat(
-            UnhandledExceptions.isClusteredPublishDoubleCompletion(
+            UnhandledExceptions.isVertxRethrownClusterWriteFailure(
                 thrownAt(
                     "something else",
                     "io.vertx.core.eventbus.impl.clustered.OutboundConnection",
                     "writeMessage")))
         .isFalse();
-    assertThat(UnhandledExceptions.isClusteredPublishDoubleCompletion(new RuntimeException("x")))
+    assertThat(UnhandledExceptions.isVertxRethrownClusterWriteFailure(new RuntimeException("x")))
         .isFalse();
   }
 }

@@ -286,8 +286,17 @@ final class FaultRig implements AutoCloseable {
    *     the nodes' own repair) within {@code liveWaitSeconds}, before any forced resume
    */
   History.Result finish(String scenario, int liveWaitSeconds, boolean requireLive) {
+    long waitStart = System.nanoTime();
     long live = liveMissing(liveWaitSeconds);
-    history.note("missing live before resume=" + live);
+    history.note(
+        "missing live before resume="
+            + live
+            + (live == 0
+                ? String.format(
+                    java.util.Locale.ROOT,
+                    " (open streams complete %.1f s after the load ended)",
+                    (System.nanoTime() - waitStart) / 1e9)
+                : ""));
     for (Stream s : clients.streams()) {
       s.drop();
     }
