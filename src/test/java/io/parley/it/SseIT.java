@@ -8,6 +8,7 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
 import io.parley.testing.SseClient;
 import io.parley.testing.SseClient.Event;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SseIT {
   static final long WAIT = 10_000;
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -48,9 +50,10 @@ class SseIT {
     env.put("SSE_HEARTBEAT_MS", "300");
     env.put("SSE_MAX_STREAMS_PER_USER", "4");
     env.put("SSE_MAX_QUEUED_BYTES", "65536");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
   }
 
   @AfterEach
@@ -61,8 +64,7 @@ class SseIT {
 
   @AfterAll
   void stop() {
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private SseClient stream(Account a) {
