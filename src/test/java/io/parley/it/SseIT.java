@@ -189,46 +189,92 @@ class SseIT {
         .allMatch(e -> e.data().contains(evesConv));
   }
 
-  @Test
-  void editsDeletionsReceiptsConversationChangesAndTypingAreEvents() {
+  /** Ann, streaming, in a group "Events" with Bob; its conversation.created already read. */
+  private record Group(Account ann, Account bob, SseClient annStream, String conv) {}
+
+  private Group annStreamingInAGroupWithBob() {
     Account ann = api.register("Ann");
     Account bob = api.register("Bob");
     SseClient s = stream(ann);
     String conv = api.conversation(ann, "group", "Events", bob).getString("id");
+    assertThat(s.awaitEvent("conversation.created", WAIT)).isNotNull();
+    return new Group(ann, bob, s, conv);
+  }
+
+  @Test
+  void aNewConversationIsAConversationCreatedEvent() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    SseClient s = stream(ann);
+    api.conversation(ann, "group", "Events", bob);
     Event created = s.awaitEvent("conversation.created", WAIT);
     assertThat(created.id()).isNotBlank();
     assertThat(created.json().getJsonObject("conversation").getString("title")).isEqualTo("Events");
+  }
 
-    JsonObject m = api.send(bob, conv, "tpyo");
-    assertThat(awaitMessage(s, "tpyo")).isNotNull();
+  @Test
+  void anEditIsAMessageUpdatedEventWithTheNewText() {
+    Group g = annStreamingInAGroupWithBob();
+    JsonObject m = api.send(g.bob(), g.conv(), "tpyo");
+    assertThat(awaitMessage(g.annStream(), "tpyo")).isNotNull();
     api.patch(
-        "/api/messages/" + m.getString("id"), new JsonObject().put("text", "typo"), bob.token());
-    Event edited = s.awaitEvent("message.updated", WAIT);
+        "/api/messages/" + m.getString("id"),
+        new JsonObject().put("text", "typo"),
+        g.bob().token());
+    Event edited = g.annStream().awaitEvent("message.updated", WAIT);
     assertThat(edited.json().getJsonObject("message").getString("text")).isEqualTo("typo");
-    api.delete("/api/messages/" + m.getString("id"), bob.token());
-    Event deleted = s.awaitEvent("message.updated", WAIT);
+  }
+
+  @Test
+  void aDeletionIsAMessageUpdatedEventOfItsOwnAfterAnEdit() {
+    Group g = annStreamingInAGroupWithBob();
+    JsonObject m = api.send(g.bob(), g.conv(), "tpyo");
+    assertThat(awaitMessage(g.annStream(), "tpyo")).isNotNull();
+    api.patch(
+        "/api/messages/" + m.getString("id"),
+        new JsonObject().put("text", "typo"),
+        g.bob().token());
+    Event edited = g.annStream().awaitEvent("message.updated", WAIT);
+    api.delete("/api/messages/" + m.getString("id"), g.bob().token());
+    Event deleted = g.annStream().awaitEvent("message.updated", WAIT);
     assertThat(deleted.json().getJsonObject("message").getString("deletedAt")).isNotNull();
     assertThat(deleted.id()).isNotEqualTo(edited.id());
+  }
 
-    api.send(ann, conv, "read me");
+  @Test
+  void aReadReceiptIsAnEventWithTheReaderAndTheSeq() {
+    Group g = annStreamingInAGroupWithBob();
+    api.send(g.bob(), g.conv(), "first");
+    api.send(g.ann(), g.conv(), "read me");
     api.post(
-        "/api/conversations/" + conv + "/receipts",
+        "/api/conversations/" + g.conv() + "/receipts",
         new JsonObject().put("type", "read").put("upToSeq", 2),
-        bob.token());
-    Event receipt = s.awaitEvent("receipt", WAIT);
-    assertThat(receipt.json().getString("userId")).isEqualTo(bob.id());
+        g.bob().token());
+    Event receipt = g.annStream().awaitEvent("receipt", WAIT);
+    assertThat(receipt.json().getString("userId")).isEqualTo(g.bob().id());
     assertThat(receipt.json().getLong("upToSeq")).isEqualTo(2);
     assertThat(receipt.id()).isNotBlank();
+  }
 
-    api.patch("/api/conversations/" + conv, new JsonObject().put("title", "Renamed"), ann.token());
-    Event renamed = s.awaitEvent("conversation.updated", WAIT);
+  @Test
+  void aRenameIsAConversationUpdatedEvent() {
+    Group g = annStreamingInAGroupWithBob();
+    api.patch(
+        "/api/conversations/" + g.conv(),
+        new JsonObject().put("title", "Renamed"),
+        g.ann().token());
+    Event renamed = g.annStream().awaitEvent("conversation.updated", WAIT);
     assertThat(renamed.json().getJsonObject("conversation").getString("title"))
         .isEqualTo("Renamed");
+  }
 
-    api.post("/api/conversations/" + conv + "/typing", null, bob.token());
-    Event typing = s.awaitEvent("typing", WAIT);
+  @Test
+  void typingIsAnEventWithoutAnId() {
+    Group g = annStreamingInAGroupWithBob();
+    api.post("/api/conversations/" + g.conv() + "/typing", null, g.bob().token());
+    Event typing = g.annStream().awaitEvent("typing", WAIT);
     assertThat(typing.id()).isNull();
-    assertThat(typing.json().getString("userId")).isEqualTo(bob.id());
+    assertThat(typing.json().getString("userId")).isEqualTo(g.bob().id());
   }
 
   @Test
