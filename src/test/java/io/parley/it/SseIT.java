@@ -212,33 +212,33 @@ class SseIT {
     assertThat(created.json().getJsonObject("conversation").getString("title")).isEqualTo("Events");
   }
 
-  @Test
-  void anEditIsAMessageUpdatedEventWithTheNewText() {
-    Group g = annStreamingInAGroupWithBob();
+  /** Bob's message "tpyo", corrected to "typo", and the message.updated Ann's stream got. */
+  private record Corrected(JsonObject message, Event edited) {}
+
+  private Corrected bobCorrectsATypo(Group g) {
     JsonObject m = api.send(g.bob(), g.conv(), "tpyo");
     assertThat(awaitMessage(g.annStream(), "tpyo")).isNotNull();
     api.patch(
         "/api/messages/" + m.getString("id"),
         new JsonObject().put("text", "typo"),
         g.bob().token());
-    Event edited = g.annStream().awaitEvent("message.updated", WAIT);
-    assertThat(edited.json().getJsonObject("message").getString("text")).isEqualTo("typo");
+    return new Corrected(m, g.annStream().awaitEvent("message.updated", WAIT));
+  }
+
+  @Test
+  void anEditIsAMessageUpdatedEventWithTheNewText() {
+    Corrected c = bobCorrectsATypo(annStreamingInAGroupWithBob());
+    assertThat(c.edited().json().getJsonObject("message").getString("text")).isEqualTo("typo");
   }
 
   @Test
   void aDeletionIsAMessageUpdatedEventOfItsOwnAfterAnEdit() {
     Group g = annStreamingInAGroupWithBob();
-    JsonObject m = api.send(g.bob(), g.conv(), "tpyo");
-    assertThat(awaitMessage(g.annStream(), "tpyo")).isNotNull();
-    api.patch(
-        "/api/messages/" + m.getString("id"),
-        new JsonObject().put("text", "typo"),
-        g.bob().token());
-    Event edited = g.annStream().awaitEvent("message.updated", WAIT);
-    api.delete("/api/messages/" + m.getString("id"), g.bob().token());
+    Corrected c = bobCorrectsATypo(g);
+    api.delete("/api/messages/" + c.message().getString("id"), g.bob().token());
     Event deleted = g.annStream().awaitEvent("message.updated", WAIT);
     assertThat(deleted.json().getJsonObject("message").getString("deletedAt")).isNotNull();
-    assertThat(deleted.id()).isNotEqualTo(edited.id());
+    assertThat(deleted.id()).isNotEqualTo(c.edited().id());
   }
 
   @Test
