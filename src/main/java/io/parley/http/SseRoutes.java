@@ -3,7 +3,7 @@ package io.parley.http;
 import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
 import io.parley.bus.BusClient;
-import io.parley.sse.SseHub;
+import io.parley.http.sse.SseHub;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

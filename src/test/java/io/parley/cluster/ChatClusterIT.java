@@ -43,15 +43,10 @@ class ChatClusterIT {
   @BeforeAll
   void startCluster() {
     http = new Http();
-    int portA = TestNodes.freePort();
-    int portB = TestNodes.freePort();
-    List<Integer> members = List.of(portA, portB);
-    a =
-        TestNodes.start(
-            TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members), dir.resolve("a"));
-    Map<String, String> envB = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
-    envB.put("MONGO_URI", a.context().mongoUri());
-    b = TestNodes.start(envB, dir.resolve("b"));
+    var env = TestNodes.cluster(dir, "a", "b");
+    a = TestNodes.start(env.get("a"), dir.resolve("a"));
+    env.get("b").put("MONGO_URI", a.context().mongoUri());
+    b = TestNodes.start(env.get("b"), dir.resolve("b"));
     onA = new Api(http, a.httpPort());
     onB = onA.on(b.httpPort());
     db = new Db(http.vertx(), a);

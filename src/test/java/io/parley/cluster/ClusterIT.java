@@ -12,7 +12,6 @@ import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -35,15 +34,11 @@ class ClusterIT {
   @BeforeAll
   void startCluster() {
     http = new Http();
-    int portA = TestNodes.freePort();
-    int portB = TestNodes.freePort();
-    List<Integer> members = List.of(portA, portB);
-    Map<String, String> b = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
-    b.put("PARLEY_ROLES", "http,auth,persistence,uploads");
-    services = TestNodes.start(b, dir.resolve("b"));
-    Map<String, String> a = TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members);
-    a.put("PARLEY_ROLES", "http");
-    edge = TestNodes.start(a, dir.resolve("a"));
+    var env = TestNodes.cluster(dir, "a", "b");
+    env.get("b").put("PARLEY_ROLES", "http,auth,persistence,uploads");
+    services = TestNodes.start(env.get("b"), dir.resolve("b"));
+    env.get("a").put("PARLEY_ROLES", "http");
+    edge = TestNodes.start(env.get("a"), dir.resolve("a"));
   }
 
   @AfterAll

@@ -8,7 +8,6 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
 import io.parley.testing.TestNodes;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,21 +33,17 @@ class RateLimitClusterIT {
   @BeforeAll
   void startCluster() {
     http = new Http();
-    int portA = TestNodes.freePort();
-    int portB = TestNodes.freePort();
-    List<Integer> members = List.of(portA, portB);
+    var env = TestNodes.cluster(dir, "a", "b");
     Map<String, String> limits =
         Map.of(
             "RATE_LIMIT_MAX_REQUESTS", String.valueOf(PER_ADDRESS),
             "RATE_LIMIT_USER_MAX_REQUESTS", String.valueOf(PER_USER),
             "RATE_LIMIT_WINDOW_MS", "300000");
-    Map<String, String> envA = TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members);
-    envA.putAll(limits);
-    a = TestNodes.start(envA, dir.resolve("a"));
-    Map<String, String> envB = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
-    envB.putAll(limits);
-    envB.put("PARLEY_ROLES", "http");
-    b = TestNodes.start(envB, dir.resolve("b"));
+    env.get("a").putAll(limits);
+    a = TestNodes.start(env.get("a"), dir.resolve("a"));
+    env.get("b").putAll(limits);
+    env.get("b").put("PARLEY_ROLES", "http");
+    b = TestNodes.start(env.get("b"), dir.resolve("b"));
   }
 
   @AfterAll

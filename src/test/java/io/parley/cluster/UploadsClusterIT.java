@@ -39,17 +39,13 @@ class UploadsClusterIT {
   @BeforeAll
   void startCluster() {
     http = new Http();
-    int portA = TestNodes.freePort();
-    int portB = TestNodes.freePort();
-    List<Integer> members = List.of(portA, portB);
+    var env = TestNodes.cluster(dir, "a", "b");
     String shared = dir.resolve("shared-uploads").toString();
-    Map<String, String> b = TestNodes.clustered(TestNodes.env(dir.resolve("b")), portB, members);
-    b.put("UPLOAD_DIR", shared);
-    services = TestNodes.start(b, dir.resolve("b"));
-    Map<String, String> a = TestNodes.clustered(TestNodes.env(dir.resolve("a")), portA, members);
-    a.put("PARLEY_ROLES", "http");
-    a.put("UPLOAD_DIR", shared);
-    edge = TestNodes.start(a, dir.resolve("a"));
+    env.get("b").put("UPLOAD_DIR", shared);
+    services = TestNodes.start(env.get("b"), dir.resolve("b"));
+    env.get("a").put("PARLEY_ROLES", "http");
+    env.get("a").put("UPLOAD_DIR", shared);
+    edge = TestNodes.start(env.get("a"), dir.resolve("a"));
   }
 
   @AfterAll

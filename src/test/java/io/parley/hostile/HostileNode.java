@@ -7,6 +7,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.function.Executable;
 final class HostileNode implements AutoCloseable {
   final Path dir;
   final Path uploadDir;
+  private final TestNode fixture;
   final Node node;
   final Http http;
   final Api api;
@@ -61,10 +63,11 @@ final class HostileNode implements AutoCloseable {
     Map<String, String> env = TestNodes.env(dir);
     env.putAll(extraEnv);
     this.uploadDir = Path.of(env.get("UPLOAD_DIR"));
-    this.node = TestNodes.start(env, dir);
-    this.http = new Http();
-    this.api = new Api(http, node.httpPort());
-    this.db = new Db(http.vertx(), node);
+    this.fixture = TestNode.start(env, dir);
+    this.node = fixture.node;
+    this.http = fixture.http;
+    this.api = fixture.api;
+    this.db = fixture.db;
   }
 
   static HostileNode start(Path dir) {
@@ -303,8 +306,6 @@ final class HostileNode implements AutoCloseable {
 
   @Override
   public void close() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 }

@@ -8,6 +8,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthIT {
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -33,17 +35,16 @@ class AuthIT {
 
   @BeforeAll
   void start() {
-    node = TestNodes.start(TestNodes.env(dir), dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
   }
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private long users() {

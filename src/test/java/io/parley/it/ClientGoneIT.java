@@ -9,6 +9,7 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Await;
 import io.parley.testing.Http;
 import io.parley.testing.SseClient;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
 import io.vertx.core.json.JsonObject;
@@ -41,6 +42,7 @@ class ClientGoneIT {
   private static final int[] DELAYS_MS = {0, 0, 1, 2, 3, 5, 8, 13, 20, 40};
 
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -51,15 +53,15 @@ class ClientGoneIT {
     env.put("SSE_MAX_STREAMS_PER_USER", "3");
     env.put("SSE_MAX_STREAMS_PER_ADDRESS", "6");
     TestNodes.operatorFile(dir, "auth:\n  qrCreateLimitPerMinute: 1000\n");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
   }
 
   @AfterAll
   void stop() {
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   /** Sends {@code head} (and {@code body}), waits {@code delayMs}, then resets the connection. */

@@ -8,7 +8,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
-import io.parley.testing.TestNodes;
+import io.parley.testing.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConversationsIT {
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -38,17 +39,16 @@ class ConversationsIT {
 
   @BeforeAll
   void start() {
-    node = TestNodes.start(TestNodes.env(dir), dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
   }
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private static String conv(String id) {

@@ -7,6 +7,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
 import io.parley.testing.SseClient;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -27,6 +28,7 @@ class EdgeSecurityIT {
   static final String APP = "https://app.example.com";
 
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -35,15 +37,15 @@ class EdgeSecurityIT {
   void start() {
     Map<String, String> env = TestNodes.env(dir);
     env.put("CORS_ORIGIN", APP + ", http://localhost:5173");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
   }
 
   @AfterAll
   void stop() {
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private static void assertSecurityHeaders(HttpResponse<Buffer> res) {

@@ -8,6 +8,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +30,7 @@ class GrowthLimitsIT {
   static final int CONVERSATIONS = 4;
 
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -39,17 +41,16 @@ class GrowthLimitsIT {
     TestNodes.operatorFile(dir, "auth:\n  maxSessionsPerUser: " + SESSIONS + "\n");
     Map<String, String> env = TestNodes.env(dir);
     env.put("RATE_LIMIT_CONVERSATIONS_PER_HOUR", String.valueOf(CONVERSATIONS));
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
   }
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
 import io.parley.testing.SseClient;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QrLinkIT {
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -33,17 +35,16 @@ class QrLinkIT {
   @BeforeAll
   void start() {
     TestNodes.operatorFile(dir, "auth:\n  qrCreateLimitPerMinute: 1000\n");
-    node = TestNodes.start(TestNodes.env(dir), dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
   }
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private JsonObject newChallenge() {

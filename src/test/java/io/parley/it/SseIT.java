@@ -8,6 +8,7 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
 import io.parley.testing.SseClient;
 import io.parley.testing.SseClient.Event;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SseIT {
   static final long WAIT = 10_000;
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -48,9 +50,10 @@ class SseIT {
     env.put("SSE_HEARTBEAT_MS", "300");
     env.put("SSE_MAX_STREAMS_PER_USER", "4");
     env.put("SSE_MAX_QUEUED_BYTES", "65536");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
   }
 
   @AfterEach
@@ -61,8 +64,7 @@ class SseIT {
 
   @AfterAll
   void stop() {
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private SseClient stream(Account a) {
@@ -187,46 +189,92 @@ class SseIT {
         .allMatch(e -> e.data().contains(evesConv));
   }
 
-  @Test
-  void editsDeletionsReceiptsConversationChangesAndTypingAreEvents() {
+  /** Ann, streaming, in a group "Events" with Bob; its conversation.created already read. */
+  private record Group(Account ann, Account bob, SseClient annStream, String conv) {}
+
+  private Group annStreamingInAGroupWithBob() {
     Account ann = api.register("Ann");
     Account bob = api.register("Bob");
     SseClient s = stream(ann);
     String conv = api.conversation(ann, "group", "Events", bob).getString("id");
+    assertThat(s.awaitEvent("conversation.created", WAIT)).isNotNull();
+    return new Group(ann, bob, s, conv);
+  }
+
+  @Test
+  void aNewConversationIsAConversationCreatedEvent() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    SseClient s = stream(ann);
+    api.conversation(ann, "group", "Events", bob);
     Event created = s.awaitEvent("conversation.created", WAIT);
     assertThat(created.id()).isNotBlank();
     assertThat(created.json().getJsonObject("conversation").getString("title")).isEqualTo("Events");
+  }
 
-    JsonObject m = api.send(bob, conv, "tpyo");
-    assertThat(awaitMessage(s, "tpyo")).isNotNull();
+  /** Bob's message "tpyo", corrected to "typo", and the message.updated Ann's stream got. */
+  private record Corrected(JsonObject message, Event edited) {}
+
+  private Corrected bobCorrectsATypo(Group g) {
+    JsonObject m = api.send(g.bob(), g.conv(), "tpyo");
+    assertThat(awaitMessage(g.annStream(), "tpyo")).isNotNull();
     api.patch(
-        "/api/messages/" + m.getString("id"), new JsonObject().put("text", "typo"), bob.token());
-    Event edited = s.awaitEvent("message.updated", WAIT);
-    assertThat(edited.json().getJsonObject("message").getString("text")).isEqualTo("typo");
-    api.delete("/api/messages/" + m.getString("id"), bob.token());
-    Event deleted = s.awaitEvent("message.updated", WAIT);
-    assertThat(deleted.json().getJsonObject("message").getString("deletedAt")).isNotNull();
-    assertThat(deleted.id()).isNotEqualTo(edited.id());
+        "/api/messages/" + m.getString("id"),
+        new JsonObject().put("text", "typo"),
+        g.bob().token());
+    return new Corrected(m, g.annStream().awaitEvent("message.updated", WAIT));
+  }
 
-    api.send(ann, conv, "read me");
+  @Test
+  void anEditIsAMessageUpdatedEventWithTheNewText() {
+    Corrected c = bobCorrectsATypo(annStreamingInAGroupWithBob());
+    assertThat(c.edited().json().getJsonObject("message").getString("text")).isEqualTo("typo");
+  }
+
+  @Test
+  void aDeletionIsAMessageUpdatedEventOfItsOwnAfterAnEdit() {
+    Group g = annStreamingInAGroupWithBob();
+    Corrected c = bobCorrectsATypo(g);
+    api.delete("/api/messages/" + c.message().getString("id"), g.bob().token());
+    Event deleted = g.annStream().awaitEvent("message.updated", WAIT);
+    assertThat(deleted.json().getJsonObject("message").getString("deletedAt")).isNotNull();
+    assertThat(deleted.id()).isNotEqualTo(c.edited().id());
+  }
+
+  @Test
+  void aReadReceiptIsAnEventWithTheReaderAndTheSeq() {
+    Group g = annStreamingInAGroupWithBob();
+    api.send(g.bob(), g.conv(), "first");
+    api.send(g.ann(), g.conv(), "read me");
     api.post(
-        "/api/conversations/" + conv + "/receipts",
+        "/api/conversations/" + g.conv() + "/receipts",
         new JsonObject().put("type", "read").put("upToSeq", 2),
-        bob.token());
-    Event receipt = s.awaitEvent("receipt", WAIT);
-    assertThat(receipt.json().getString("userId")).isEqualTo(bob.id());
+        g.bob().token());
+    Event receipt = g.annStream().awaitEvent("receipt", WAIT);
+    assertThat(receipt.json().getString("userId")).isEqualTo(g.bob().id());
     assertThat(receipt.json().getLong("upToSeq")).isEqualTo(2);
     assertThat(receipt.id()).isNotBlank();
+  }
 
-    api.patch("/api/conversations/" + conv, new JsonObject().put("title", "Renamed"), ann.token());
-    Event renamed = s.awaitEvent("conversation.updated", WAIT);
+  @Test
+  void aRenameIsAConversationUpdatedEvent() {
+    Group g = annStreamingInAGroupWithBob();
+    api.patch(
+        "/api/conversations/" + g.conv(),
+        new JsonObject().put("title", "Renamed"),
+        g.ann().token());
+    Event renamed = g.annStream().awaitEvent("conversation.updated", WAIT);
     assertThat(renamed.json().getJsonObject("conversation").getString("title"))
         .isEqualTo("Renamed");
+  }
 
-    api.post("/api/conversations/" + conv + "/typing", null, bob.token());
-    Event typing = s.awaitEvent("typing", WAIT);
+  @Test
+  void typingIsAnEventWithoutAnId() {
+    Group g = annStreamingInAGroupWithBob();
+    api.post("/api/conversations/" + g.conv() + "/typing", null, g.bob().token());
+    Event typing = g.annStream().awaitEvent("typing", WAIT);
     assertThat(typing.id()).isNull();
-    assertThat(typing.json().getString("userId")).isEqualTo(bob.id());
+    assertThat(typing.json().getString("userId")).isEqualTo(g.bob().id());
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.parley.testing.Db;
 import io.parley.testing.Http;
 import io.parley.testing.SseClient;
 import io.parley.testing.SseClient.Event;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ class StreamGapIT {
   static final long WAIT = 10_000;
 
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
@@ -43,17 +45,16 @@ class StreamGapIT {
   void start() {
     Map<String, String> env = TestNodes.env(dir);
     env.put("SSE_CHECK_INTERVAL_MS", "500");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
   }
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   private SseClient stream(Account a, String lastEventId) {

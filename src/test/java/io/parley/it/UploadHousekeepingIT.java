@@ -10,6 +10,7 @@ import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
 import io.vertx.core.buffer.Buffer;
@@ -35,6 +36,7 @@ class UploadHousekeepingIT {
   static final int LIMIT = 6;
 
   @TempDir static Path dir;
+  TestNode fixture;
   Path uploadDir;
   Node node;
   Http http;
@@ -59,10 +61,11 @@ class UploadHousekeepingIT {
     Map<String, String> env = TestNodes.env(dir);
     env.put("PARLEY_CONF", conf.toString());
     uploadDir = dir.resolve("uploads");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
     ada = api.register("Ada");
     bob = api.register("Bob");
     var conv =
@@ -75,9 +78,7 @@ class UploadHousekeepingIT {
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   JsonObject create(Account who, byte[] bytes) {

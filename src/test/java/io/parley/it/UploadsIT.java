@@ -11,6 +11,7 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.Await;
 import io.parley.testing.Db;
 import io.parley.testing.Http;
+import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
 import io.parley.testing.Uploads.Answer;
@@ -40,6 +41,7 @@ class UploadsIT {
   static final long MAX = 64 * 1024;
 
   @TempDir static Path dir;
+  TestNode fixture;
   Path uploadDir;
   Node node;
   Http http;
@@ -51,17 +53,16 @@ class UploadsIT {
     Map<String, String> env = TestNodes.env(dir);
     env.put("MAX_FILE_SIZE", String.valueOf(MAX));
     uploadDir = dir.resolve("uploads");
-    node = TestNodes.start(env, dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
-    db = new Db(http.vertx(), node);
+    fixture = TestNode.start(env, dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
+    db = fixture.db;
   }
 
   @AfterAll
   void stop() {
-    db.close();
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   Account ada;

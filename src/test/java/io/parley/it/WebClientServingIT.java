@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Http;
-import io.parley.testing.TestNodes;
+import io.parley.testing.TestNode;
 import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,21 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebClientServingIT {
   @TempDir static Path dir;
+  TestNode fixture;
   Node node;
   Http http;
   Api api;
 
   @BeforeAll
   void start() {
-    node = TestNodes.start(TestNodes.env(dir), dir);
-    http = new Http();
-    api = new Api(http, node.httpPort());
+    fixture = TestNode.start(dir);
+    node = fixture.node;
+    http = fixture.http;
+    api = fixture.api;
   }
 
   @AfterAll
   void stop() {
-    TestNodes.stop(node);
-    http.close();
+    fixture.close();
   }
 
   @Test

@@ -62,8 +62,25 @@ public final class TestNodes {
     return env;
   }
 
+  /**
+   * The environments of a cluster on 127.0.0.1, one per name in order: files under {@code
+   * dir/<name>}, a free cluster port each, every node listing all of them as members. A test
+   * changes what it is about, then starts each in {@code dir.resolve(name)}.
+   */
+  public static Map<String, Map<String, String>> cluster(Path dir, String... names) {
+    List<Integer> ports = new java.util.ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      ports.add(freePort());
+    }
+    Map<String, Map<String, String>> envs = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      envs.put(names[i], clustered(env(dir.resolve(names[i])), ports.get(i), ports));
+    }
+    return envs;
+  }
+
   /** Adds clustering on {@code port} with the given member ports on 127.0.0.1. */
-  public static Map<String, String> clustered(
+  private static Map<String, String> clustered(
       Map<String, String> env, int port, List<Integer> members) {
     Map<String, String> e = new HashMap<>(env);
     e.put("PARLEY_CLUSTER_PORT", String.valueOf(port));

@@ -401,7 +401,7 @@ final class Profiler {
     if (outer.equals("EventPublisher")) {
       return "event publish";
     }
-    if (cls.startsWith("io.parley.sse.")) {
+    if (cls.startsWith("io.parley.http.sse.")) {
       return FAN_OUT;
     }
     if (outer.equals("BusService") || outer.equals("BusClient") || outer.equals("Codecs") || outer.equals("Addresses")) {

@@ -1,4 +1,4 @@
-package io.parley.sse;
+package io.parley.http.sse;
 
 import io.parley.bus.Addresses;
 import io.parley.bus.AuthApi.SessionsRevoked;
@@ -10,8 +10,8 @@ import io.parley.bus.ChatEvent;
 import io.parley.bus.EventIds;
 import io.parley.bus.FeedGap;
 import io.parley.config.ParleyConfig.SseConfig;
-import io.parley.sse.SseStream.Outcome;
-import io.parley.sse.SseStream.Replayed;
+import io.parley.http.sse.SseStream.Outcome;
+import io.parley.http.sse.SseStream.Replayed;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -327,7 +327,7 @@ public final class SseHub {
   }
 
   private static Buffer resync(String reason, long nowMs) {
-    return ChatEvent.frame(
+    return Sse.frame(
         EventIds.resync(nowMs), "resync", new JsonObject().put("reason", reason).encode());
   }
 
@@ -696,7 +696,7 @@ public final class SseHub {
     for (SseStream s : List.copyOf(streams)) {
       if (r.sessionIds().contains(s.sessionId)) {
         s.end(
-            ChatEvent.frame(
+            Sse.frame(
                 null, "session.revoked", new JsonObject().put("sessionId", s.sessionId).encode()),
             "session revoked");
       }

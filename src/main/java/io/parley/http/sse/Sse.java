@@ -1,4 +1,4 @@
-package io.parley.sse;
+package io.parley.http.sse;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -1,4 +1,4 @@
-package io.parley.sse;
+package io.parley.http.sse;
 
 import io.parley.bus.EventIds;
 import io.parley.bus.Ids;

@@ -1,4 +1,4 @@
-package io.parley.sse;
+package io.parley.http.sse;
 
 import io.parley.bus.ChatEvent;
 import io.vertx.core.buffer.Buffer;

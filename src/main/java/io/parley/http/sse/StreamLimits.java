@@ -1,4 +1,4 @@
-package io.parley.sse;
+package io.parley.http.sse;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
