@@ -107,6 +107,24 @@ final class FaultRig implements AutoCloseable {
     return new Pair(node("a", a), node("b", b), List.of(pHzA, pHzB, pBusA, pBusB));
   }
 
+  /**
+   * Two clustered nodes on this rig's database, started, healthy and seeing each other: the set-up
+   * of the scenarios that break one of two nodes or the link between them.
+   */
+  Pair runningPair() {
+    String uri = database();
+    Pair pair =
+        cluster(
+            NodeProcess.baseEnv(dir.resolve("a"), uri), NodeProcess.baseEnv(dir.resolve("b"), uri));
+    pair.a().start();
+    pair.b().start();
+    pair.a().awaitHealthy(90);
+    pair.b().awaitHealthy(90);
+    awaitMembers(pair.a(), 2, 60);
+    awaitMembers(pair.b(), 2, 60);
+    return pair;
+  }
+
   private static Map<String, String> clusterEnv(
       int hz, int hzPublic, int bus, int busPublic, String members) {
     return Map.of(

@@ -23,17 +23,7 @@ class PartitionIT {
   void cutTheClusterLinkThirtySecondsThenHeal() {
     int splitSeconds = FaultRig.LONG ? 120 : 30;
     try (FaultRig rig = new FaultRig(dir)) {
-      String uri = rig.database();
-      FaultRig.Pair pair =
-          rig.cluster(
-              NodeProcess.baseEnv(dir.resolve("a"), uri),
-              NodeProcess.baseEnv(dir.resolve("b"), uri));
-      pair.a().start();
-      pair.b().start();
-      pair.a().awaitHealthy(90);
-      pair.b().awaitHealthy(90);
-      FaultRig.awaitMembers(pair.a(), 2, 60);
-      FaultRig.awaitMembers(pair.b(), 2, 60);
+      FaultRig.Pair pair = rig.runningPair();
       Chat chat = Scenarios.chat(rig, 6, 4, 3);
       Scenarios.warmUp(rig, chat);
 
