@@ -4,9 +4,13 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -67,15 +71,35 @@ public final class HazelcastRateLimiter implements RateLimiter {
     return f.timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
-  /** Runs on the key's owner: {count, ms left in the window}. */
-  static final class Hit implements EntryProcessor<String, long[], long[]> {
+  /**
+   * Runs on the key's owner: {count, ms left in the window}. It crosses the wire on every hit, so
+   * it writes its two longs itself ({@link DataSerializable}) instead of going through Java
+   * serialization.
+   */
+  public static final class Hit
+      implements EntryProcessor<String, long[], long[]>, DataSerializable {
     private static final long serialVersionUID = 1L;
-    private final long n;
-    private final long windowMs;
+    private long n;
+    private long windowMs;
+
+    /** For Hazelcast, which creates the instance and then reads it. */
+    public Hit() {}
 
     Hit(long n, long windowMs) {
       this.n = n;
       this.windowMs = windowMs;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(n);
+      out.writeLong(windowMs);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      n = in.readLong();
+      windowMs = in.readLong();
     }
 
     @Override
