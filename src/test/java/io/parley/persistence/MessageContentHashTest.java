@@ -1,0 +1,51 @@
+package io.parley.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A resent clientId is the same message only when its content hash matches the first send's. */
+class MessageContentHashTest {
+  private static final String CONV = "cccccccccccccccccccccccc";
+  private static final String UPLOAD_1 = "111111111111111111111111";
+  private static final String UPLOAD_2 = "222222222222222222222222";
+
+  @Test
+  void sameContentHasTheSameHash() {
+    assertThat(MessageService.contentHash(CONV, "hello", List.of(UPLOAD_1)))
+        .isEqualTo(MessageService.contentHash(CONV, "hello", List.of(UPLOAD_1)))
+        .hasSize(64)
+        .matches("[0-9a-f]+");
+  }
+
+  @Test
+  void differentTextChangesTheHash() {
+    assertThat(MessageService.contentHash(CONV, "hello", List.of()))
+        .isNotEqualTo(MessageService.contentHash(CONV, "hello!", List.of()));
+  }
+
+  @Test
+  void differentConversationChangesTheHash() {
+    assertThat(MessageService.contentHash(CONV, "hello", List.of()))
+        .isNotEqualTo(MessageService.contentHash("dddddddddddddddddddddddd", "hello", List.of()));
+  }
+
+  @Test
+  void movingCharactersBetweenConversationAndTextChangesTheHash() {
+    assertThat(MessageService.contentHash("ab", "c", List.of()))
+        .isNotEqualTo(MessageService.contentHash("a", "bc", List.of()));
+  }
+
+  @Test
+  void addingAnAttachmentChangesTheHash() {
+    assertThat(MessageService.contentHash(CONV, "hello", List.of()))
+        .isNotEqualTo(MessageService.contentHash(CONV, "hello", List.of(UPLOAD_1)));
+  }
+
+  @Test
+  void attachmentOrderChangesTheHash() {
+    assertThat(MessageService.contentHash(CONV, "", List.of(UPLOAD_1, UPLOAD_2)))
+        .isNotEqualTo(MessageService.contentHash(CONV, "", List.of(UPLOAD_2, UPLOAD_1)));
+  }
+}
