@@ -153,7 +153,12 @@ final class MessageService {
                                           new JsonObject()
                                               .put("message", Views.message(stored.message()))
                                               .put("created", true))
-                              : repeat(stored.message(), conv, s.conversationId(), hash));
+                              : repeat(
+                                  stored.message(),
+                                  conv,
+                                  s.conversationId(),
+                                  text,
+                                  s.attachmentIds()));
             });
   }
 
@@ -254,9 +259,9 @@ final class MessageService {
    * is behind it), this one finishes the job, event included (hubs drop the repeat).
    */
   private Future<JsonObject> repeat(
-      JsonObject existing, JsonObject conv, String conversationId, String hash) {
+      JsonObject existing, JsonObject conv, String conversationId, String text, List<String> ids) {
     if (!conversationId.equals(existing.getString("conversationId"))
-        || !hash.equals(existing.getString("contentHash"))) {
+        || !sameContent(existing.getString("contentHash"), conversationId, text, ids)) {
       return Future.failedFuture(clientIdReused(existing.getString("_id")));
     }
     JsonObject reply =
@@ -552,20 +557,62 @@ final class MessageService {
 
   // --- helpers ------------------------------------------------------------------------------
 
+  /**
+   * What decides whether a resent clientId names the same message: SHA-256 over the conversation,
+   * the text and the attachment ids, each preceded by its length, so that no part can pass for
+   * another (message text may hold any character, NUL included). Prefixed with its version.
+   */
   static String contentHash(String conversationId, String text, List<String> attachmentIds) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(conversationId.getBytes(StandardCharsets.UTF_8));
+    MessageDigest md = sha256();
+    lengthPrefixed(md, conversationId);
+    lengthPrefixed(md, text);
+    for (String a : attachmentIds) {
+      lengthPrefixed(md, a);
+    }
+    return HASH_V2 + HexFormat.of().formatHex(md.digest());
+  }
+
+  /**
+   * The hash of messages stored before {@link #contentHash} had a version: parts separated by NUL,
+   * which a NUL in the text could imitate. Only compared with such messages.
+   */
+  static String legacyContentHash(String conversationId, String text, List<String> attachmentIds) {
+    MessageDigest md = sha256();
+    md.update(conversationId.getBytes(StandardCharsets.UTF_8));
+    md.update((byte) 0);
+    md.update(text.getBytes(StandardCharsets.UTF_8));
+    for (String a : attachmentIds) {
       md.update((byte) 0);
-      md.update(text.getBytes(StandardCharsets.UTF_8));
-      for (String a : attachmentIds) {
-        md.update((byte) 0);
-        md.update(a.getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest());
+      md.update(a.getBytes(StandardCharsets.UTF_8));
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static final String HASH_V2 = "2:";
+
+  private static void lengthPrefixed(MessageDigest md, String part) {
+    byte[] b = part.getBytes(StandardCharsets.UTF_8);
+    md.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+    md.update(b);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether a stored message's hash says it has this content, whichever version it was made by. */
+  static boolean sameContent(
+      String stored, String conversationId, String text, List<String> attachmentIds) {
+    if (stored == null) {
+      return false;
+    }
+    return stored.startsWith(HASH_V2)
+        ? stored.equals(contentHash(conversationId, text, attachmentIds))
+        : stored.equals(legacyContentHash(conversationId, text, attachmentIds));
   }
 
   private static ApiException clientIdReused(String messageId) {

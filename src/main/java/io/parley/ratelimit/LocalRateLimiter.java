@@ -7,7 +7,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Counters in this process: right for a standalone node, and the fallback of the shared ones. */
 public final class LocalRateLimiter implements RateLimiter {
-  private record Window(long start, long count) {}
+  /** A key's window: when it started and ended (its limit's length), and its count. */
+  private record Window(long start, long end, long count) {}
+
+  /** Above this many keys, windows that have ended are dropped (at most once a second). */
+  static final int PRUNE_ABOVE = 100_000;
+
+  private volatile long prunedAt;
 
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
   private final Clock clock;
@@ -47,15 +53,22 @@ public final class LocalRateLimiter implements RateLimiter {
             k,
             (ignored, old) ->
                 old == null || old.start() != start
-                    ? new Window(start, Math.max(0, n))
-                    : new Window(start, Math.max(0, old.count() + n)));
-    if (windows.size() > 100_000) {
-      windows.values().removeIf(x -> x.start() < start);
+                    ? new Window(start, start + windowMs, Math.max(0, n))
+                    : new Window(start, start + windowMs, Math.max(0, old.count() + n)));
+    if (windows.size() > PRUNE_ABOVE && now - prunedAt >= 1000) {
+      // each window by its own end: a limit with a longer window keeps its live counts
+      prunedAt = now;
+      windows.values().removeIf(x -> x.end() <= now);
     }
     long count = w.count();
     boolean allowed = count <= limit.max();
     long remaining = Math.max(0, limit.max() - count);
     long resetSeconds = Math.max(1, (start + windowMs - now + 999) / 1000);
     return new Decision(allowed, limit.max(), remaining, resetSeconds);
+  }
+
+  /** How many keys have a window (for tests of the pruning). */
+  int size() {
+    return windows.size();
   }
 }

@@ -15,8 +15,7 @@ class MessageContentHashTest {
   void sameContentHasTheSameHash() {
     assertThat(MessageService.contentHash(CONV, "hello", List.of(UPLOAD_1)))
         .isEqualTo(MessageService.contentHash(CONV, "hello", List.of(UPLOAD_1)))
-        .hasSize(64)
-        .matches("[0-9a-f]+");
+        .matches("2:[0-9a-f]{64}");
   }
 
   @Test
@@ -47,5 +46,26 @@ class MessageContentHashTest {
   void attachmentOrderChangesTheHash() {
     assertThat(MessageService.contentHash(CONV, "", List.of(UPLOAD_1, UPLOAD_2)))
         .isNotEqualTo(MessageService.contentHash(CONV, "", List.of(UPLOAD_2, UPLOAD_1)));
+  }
+
+  @Test
+  void aNulInTheTextCannotPassForTheStartOfAnAttachmentId() {
+    assertThat(MessageService.contentHash(CONV, "hi\u0000" + UPLOAD_1, List.of()))
+        .isNotEqualTo(MessageService.contentHash(CONV, "hi", List.of(UPLOAD_1)));
+  }
+
+  @Test
+  void aMessageStoredWithTheUnversionedHashIsStillRecognised() {
+    String stored = MessageService.legacyContentHash(CONV, "hello", List.of(UPLOAD_1));
+    assertThat(MessageService.sameContent(stored, CONV, "hello", List.of(UPLOAD_1))).isTrue();
+    assertThat(MessageService.sameContent(stored, CONV, "hello!", List.of(UPLOAD_1))).isFalse();
+  }
+
+  @Test
+  void aMessageStoredWithTheCurrentHashIsComparedWithTheCurrentHash() {
+    String stored = MessageService.contentHash(CONV, "hi", List.of(UPLOAD_1));
+    assertThat(MessageService.sameContent(stored, CONV, "hi", List.of(UPLOAD_1))).isTrue();
+    assertThat(MessageService.sameContent(stored, CONV, "hi\u0000" + UPLOAD_1, List.of()))
+        .isFalse();
   }
 }

@@ -137,6 +137,33 @@ class LocalRateLimiterTest {
     assertThat(consume("k").allowed()).isFalse();
   }
 
+  @Test
+  void pruningManyShortWindowsKeepsTheLiveCountOfALongerOne() {
+    Limit onePerHour = new Limit("hourly", 1, Duration.ofHours(1));
+    Limit shortWindow = new Limit("short", 5, Duration.ofSeconds(10));
+    clock.at(START + 30 * 60_000);
+    assertThat(limiter.consume(onePerHour, "victim").await().allowed()).isTrue();
+    for (int i = 0; i <= LocalRateLimiter.PRUNE_ABOVE; i++) {
+      limiter.consume(shortWindow, "k" + i).await();
+    }
+
+    assertThat(limiter.consume(onePerHour, "victim").await().allowed()).isFalse();
+  }
+
+  @Test
+  void pruningDropsWindowsThatHaveEnded() {
+    Limit shortWindow = new Limit("short", 1, Duration.ofSeconds(10));
+    for (int i = 0; i <= LocalRateLimiter.PRUNE_ABOVE; i++) {
+      limiter.consume(shortWindow, "k" + i).await();
+    }
+    clock.at(START + 10_000);
+    limiter.consume(shortWindow, "trigger").await();
+
+    // k0's window ended and was dropped: a fresh window, not a count carried over
+    assertThat(limiter.consume(shortWindow, "k0").await()).isEqualTo(new Decision(true, 1, 0, 10));
+    assertThat(limiter.size()).isLessThan(10);
+  }
+
   private Decision consume(String key) {
     return limiter.consume(THREE_PER_MINUTE, key).await();
   }
