@@ -157,6 +157,7 @@ final class MessageService {
                                   stored.message(),
                                   conv,
                                   s.conversationId(),
+                                  hash,
                                   text,
                                   s.attachmentIds()));
             });
@@ -259,9 +260,14 @@ final class MessageService {
    * is behind it), this one finishes the job, event included (hubs drop the repeat).
    */
   private Future<JsonObject> repeat(
-      JsonObject existing, JsonObject conv, String conversationId, String text, List<String> ids) {
+      JsonObject existing,
+      JsonObject conv,
+      String conversationId,
+      String hash,
+      String text,
+      List<String> ids) {
     if (!conversationId.equals(existing.getString("conversationId"))
-        || !sameContent(existing.getString("contentHash"), conversationId, text, ids)) {
+        || !sameContent(existing.getString("contentHash"), hash, conversationId, text, ids)) {
       return Future.failedFuture(clientIdReused(existing.getString("_id")));
     }
     JsonObject reply =
@@ -604,14 +610,17 @@ final class MessageService {
     }
   }
 
-  /** Whether a stored message's hash says it has this content, whichever version it was made by. */
+  /**
+   * Whether a stored message's hash says it has this content ({@code hash}, from {@link
+   * #contentHash}), whichever version made the stored one.
+   */
   static boolean sameContent(
-      String stored, String conversationId, String text, List<String> attachmentIds) {
+      String stored, String hash, String conversationId, String text, List<String> attachmentIds) {
     if (stored == null) {
       return false;
     }
     return stored.startsWith(HASH_V2)
-        ? stored.equals(contentHash(conversationId, text, attachmentIds))
+        ? stored.equals(hash)
         : stored.equals(legacyContentHash(conversationId, text, attachmentIds));
   }
 

@@ -379,6 +379,18 @@ final class FaultRig implements AutoCloseable {
    * KnownDefects known defect}, which are printed as such (and fail too with {@code
    * -Dparley.faults.strict=true}).
    */
+  /**
+   * {@link #assertClean} with one more check: {@code missingLive} messages sent after the fault
+   * that did not reach open streams live, as {@code what} describes them.
+   */
+  void assertClean(History.Result r, long missingLive, String what) {
+    List<String> v = new ArrayList<>(r.violations());
+    if (missingLive > 0) {
+      v.add(KnownDefects.LIVE_GAP + missingLive + " " + what);
+    }
+    assertClean(new History.Result(r.summary(), v, r.lostLive()));
+  }
+
   void assertClean(History.Result r) {
     assertThat(KnownDefects.unexpected(r.summary(), r.violations()))
         .as(r.summary() + "\nnode logs under " + dir)

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.faults.Scenarios.Chat;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,14 +73,8 @@ class FreezeIT {
       long fanOutMissing = Scenarios.newMessagesMissingLive(rig, chat, 30);
       rig.history.note("after the cluster re-formed, new messages missing live=" + fanOutMissing);
       History.Result r = rig.finish("freeze (SIGSTOP one of two clustered nodes 25 s)", 10);
-      List<String> v = new ArrayList<>(r.violations());
-      if (fanOutMissing > 0) {
-        v.add(
-            KnownDefects.LIVE_GAP
-                + fanOutMissing
-                + " messages sent after the cluster re-formed did not reach open streams");
-      }
-      rig.assertClean(new History.Result(r.summary(), v, r.lostLive()));
+      rig.assertClean(
+          r, fanOutMissing, "messages sent after the cluster re-formed did not reach open streams");
       assertThat(converged)
           .as("stored messages missing on open streams 30 s after the thaw")
           .isZero();

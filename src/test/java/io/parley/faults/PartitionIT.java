@@ -2,8 +2,6 @@ package io.parley.faults;
 
 import io.parley.faults.Scenarios.Chat;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -65,15 +63,10 @@ class PartitionIT {
       int open = (int) chat.streams().stream().filter(s -> s.connected).count();
       rig.history.note("streams open after the heal " + open + "/" + chat.streams().size());
       History.Result r = rig.finish("partition (cluster link cut " + splitSeconds + " s)", 10);
-      List<String> v = new ArrayList<>(r.violations());
-      if (fanOutMissing > 0) {
-        v.add(
-            KnownDefects.LIVE_GAP
-                + fanOutMissing
-                + " messages sent after the cluster re-formed did not reach open streams on the"
-                + " other node");
-      }
-      rig.assertClean(new History.Result(r.summary(), v, r.lostLive()));
+      rig.assertClean(
+          r,
+          fanOutMissing,
+          "messages sent after the cluster re-formed did not reach open streams on the other node");
     }
   }
 

@@ -57,15 +57,20 @@ class MessageContentHashTest {
   @Test
   void aMessageStoredWithTheUnversionedHashIsStillRecognised() {
     String stored = MessageService.legacyContentHash(CONV, "hello", List.of(UPLOAD_1));
-    assertThat(MessageService.sameContent(stored, CONV, "hello", List.of(UPLOAD_1))).isTrue();
-    assertThat(MessageService.sameContent(stored, CONV, "hello!", List.of(UPLOAD_1))).isFalse();
+    assertThat(sameContent(stored, "hello", List.of(UPLOAD_1))).isTrue();
+    assertThat(sameContent(stored, "hello!", List.of(UPLOAD_1))).isFalse();
   }
 
   @Test
   void aMessageStoredWithTheCurrentHashIsComparedWithTheCurrentHash() {
     String stored = MessageService.contentHash(CONV, "hi", List.of(UPLOAD_1));
-    assertThat(MessageService.sameContent(stored, CONV, "hi", List.of(UPLOAD_1))).isTrue();
-    assertThat(MessageService.sameContent(stored, CONV, "hi\u0000" + UPLOAD_1, List.of()))
-        .isFalse();
+    assertThat(sameContent(stored, "hi", List.of(UPLOAD_1))).isTrue();
+    assertThat(sameContent(stored, "hi\u0000" + UPLOAD_1, List.of())).isFalse();
+  }
+
+  /** As a resend checks it: with the hash the send computed for its own content. */
+  private static boolean sameContent(String stored, String text, List<String> ids) {
+    return MessageService.sameContent(
+        stored, MessageService.contentHash(CONV, text, ids), CONV, text, ids);
   }
 }
