@@ -21,14 +21,27 @@ public final class TestNodes {
   public static final String TEST_SECRET = "test-secret-0123456789-0123456789-abcdef";
   static final long UNLIMITED = 1_000_000_000L;
 
+  /** Every port {@link #freePort} has given in this JVM. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private TestNodes() {}
 
+  /** A loopback port nothing listens on, and one this JVM has not been given before. */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; ; attempt++) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        s.setReuseAddress(true);
+        port = s.getLocalPort();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      // the kernel may give a port it just gave again once its socket is closed: two ports asked
+      // for one node (HTTP and metrics) must differ
+      if (HANDED_OUT.add(port) || attempt >= 100) {
+        return port;
+      }
     }
   }
 
