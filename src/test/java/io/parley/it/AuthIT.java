@@ -3,50 +3,20 @@ package io.parley.it;
 import static io.parley.testing.Api.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
-import io.parley.testing.TestNode;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Accounts and sessions over HTTP against a whole node on the embedded database. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AuthIT {
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
-
-  @BeforeAll
-  void start() {
-    fixture = TestNode.start(dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
-  }
-
+class AuthIT extends SingleNodeSuite {
   private long users() {
     return db.count("users", new JsonObject());
   }

@@ -3,13 +3,10 @@ package io.parley.it;
 import static io.parley.testing.Uploads.createBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Await;
-import io.parley.testing.Http;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
-import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients that vanish mid-request: raw sockets reset the connection right after the request line,
@@ -37,31 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  * body. Whatever the node took for the request (an open file, a temporary file, a stream slot, a
  * waiting QR stream) must be given back every time.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClientGoneIT {
+class ClientGoneIT extends SingleNodeSuite {
   private static final int[] DELAYS_MS = {0, 0, 1, 2, 3, 5, 8, 13, 20, 40};
 
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-
-  @BeforeAll
-  void start() {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     Map<String, String> env = TestNodes.env(dir);
     env.put("SSE_MAX_STREAMS_PER_USER", "3");
     env.put("SSE_MAX_STREAMS_PER_ADDRESS", "6");
     TestNodes.operatorFile(dir, "auth:\n  qrCreateLimitPerMinute: 1000\n");
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
+    return env;
   }
 
   /** Sends {@code head} (and {@code body}), waits {@code delayMs}, then resets the connection. */
@@ -90,7 +68,7 @@ class ClientGoneIT {
     }
   }
 
-  private static long tempFiles() {
+  private long tempFiles() {
     return Uploads.files(dir.resolve("uploads")).stream().filter(n -> n.endsWith(".tmp")).count();
   }
 

@@ -3,54 +3,23 @@ package io.parley.it;
 import static io.parley.testing.Api.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
-import io.parley.testing.TestNode;
+import io.parley.testing.SingleNodeSuite;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Conversations, messages, receipts and typing over HTTP against a whole node. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConversationsIT {
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
-
-  @BeforeAll
-  void start() {
-    fixture = TestNode.start(dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
-  }
-
+class ConversationsIT extends SingleNodeSuite {
   private static String conv(String id) {
     return "/api/conversations/" + id;
   }

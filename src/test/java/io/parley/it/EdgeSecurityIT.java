@@ -2,12 +2,10 @@ package io.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Http;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
-import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,36 +14,17 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What a browser or an attacker sees at the edge: security headers, CORS, compression, limits. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EdgeSecurityIT {
+class EdgeSecurityIT extends SingleNodeSuite {
   static final String APP = "https://app.example.com";
 
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-
-  @BeforeAll
-  void start() {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     Map<String, String> env = TestNodes.env(dir);
     env.put("CORS_ORIGIN", APP + ", http://localhost:5173");
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
+    return env;
   }
 
   private static void assertSecurityHeaders(HttpResponse<Buffer> res) {

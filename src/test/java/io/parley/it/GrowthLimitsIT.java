@@ -3,54 +3,29 @@ package io.parley.it;
 import static io.parley.testing.Api.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
-import io.parley.testing.TestNode;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What one user can make grow is bounded: a message's edit history, their signed-in sessions, the
  * conversations they put into other people's lists.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GrowthLimitsIT {
+class GrowthLimitsIT extends SingleNodeSuite {
   static final int SESSIONS = 3;
   static final int CONVERSATIONS = 4;
 
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
-
-  @BeforeAll
-  void start() {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     TestNodes.operatorFile(dir, "auth:\n  maxSessionsPerUser: " + SESSIONS + "\n");
     Map<String, String> env = TestNodes.env(dir);
     env.put("RATE_LIMIT_CONVERSATIONS_PER_HOUR", String.valueOf(CONVERSATIONS));
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
+    return env;
   }
 
   @Test

@@ -3,48 +3,23 @@ package io.parley.it;
 import static io.parley.testing.Api.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
-import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Linking a new device by scanning a QR code from a signed-in one. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class QrLinkIT {
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
-
-  @BeforeAll
-  void start() {
+class QrLinkIT extends SingleNodeSuite {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     TestNodes.operatorFile(dir, "auth:\n  qrCreateLimitPerMinute: 1000\n");
-    fixture = TestNode.start(dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
+    return TestNodes.env(dir);
   }
 
   private JsonObject newChallenge() {

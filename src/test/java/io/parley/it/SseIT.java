@@ -2,13 +2,10 @@ package io.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Http;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
 import io.parley.testing.SseClient.Event;
-import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -26,45 +23,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real event streams against a whole node: headers, auth, events, resume, limits, slow clients. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SseIT {
+class SseIT extends SingleNodeSuite {
   static final long WAIT = 10_000;
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
   final List<SseClient> open = new ArrayList<>();
 
-  @BeforeAll
-  void start() {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     Map<String, String> env = TestNodes.env(dir);
     env.put("SSE_HEARTBEAT_MS", "300");
     env.put("SSE_MAX_STREAMS_PER_USER", "4");
     env.put("SSE_MAX_QUEUED_BYTES", "65536");
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
+    return env;
   }
 
   @AfterEach
   void closeStreams() {
     open.forEach(SseClient::close);
     open.clear();
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
   }
 
   private SseClient stream(Account a) {

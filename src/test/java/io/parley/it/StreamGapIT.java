@@ -2,14 +2,10 @@ package io.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
 import io.parley.testing.SseClient.Event;
-import io.parley.testing.TestNode;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -18,11 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An open stream never silently misses a stored event, and a resume with the stream's cursor gets
@@ -30,31 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * that is stored (with its seq and the conversation's activity) but whose event never reaches the
  * node's bus.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StreamGapIT {
+class StreamGapIT extends SingleNodeSuite {
   static final long WAIT = 10_000;
 
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
-
-  @BeforeAll
-  void start() {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     Map<String, String> env = TestNodes.env(dir);
     env.put("SSE_CHECK_INTERVAL_MS", "500");
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
+    return env;
   }
 
   private SseClient stream(Account a, String lastEventId) {

@@ -5,18 +5,15 @@ import static io.parley.testing.Uploads.createBody;
 import static io.parley.testing.Uploads.png;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
-import io.parley.testing.TestNode;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,30 +21,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Abandoned uploads are removed (record and bytes); each user may start only so many uploads. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UploadHousekeepingIT {
+class UploadHousekeepingIT extends SingleNodeSuite {
   static final int LIMIT = 6;
 
-  @TempDir static Path dir;
-  TestNode fixture;
-  Path uploadDir;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
   Account ada;
   Account bob;
   String conversationId;
 
-  @BeforeAll
-  void start() throws Exception {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) throws IOException {
     Path conf = dir.resolve("parley-test.yaml");
     Files.writeString(
         conf,
@@ -60,12 +46,11 @@ class UploadHousekeepingIT {
             + "\n");
     Map<String, String> env = TestNodes.env(dir);
     env.put("PARLEY_CONF", conf.toString());
-    uploadDir = dir.resolve("uploads");
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
+    return env;
+  }
+
+  @BeforeAll
+  void adaAndBobsConversation() {
     ada = api.register("Ada");
     bob = api.register("Bob");
     var conv =
@@ -74,11 +59,6 @@ class UploadHousekeepingIT {
             new JsonObject().put("type", "direct").put("memberIds", new JsonArray().add(bob.id())),
             ada.token());
     conversationId = conv.bodyAsJsonObject().getJsonObject("conversation").getString("id");
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
   }
 
   JsonObject create(Account who, byte[] bytes) {

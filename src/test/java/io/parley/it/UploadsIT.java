@@ -5,13 +5,9 @@ import static io.parley.testing.Uploads.createBody;
 import static io.parley.testing.Uploads.png;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
-import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Await;
-import io.parley.testing.Db;
-import io.parley.testing.Http;
-import io.parley.testing.TestNode;
+import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
 import io.parley.testing.Uploads.Answer;
@@ -27,42 +23,19 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Attachments in local mode, end to end over real HTTP: the bytes on disk, the records in MongoDB.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UploadsIT {
+class UploadsIT extends SingleNodeSuite {
   static final long MAX = 64 * 1024;
 
-  @TempDir static Path dir;
-  TestNode fixture;
-  Path uploadDir;
-  Node node;
-  Http http;
-  Api api;
-  Db db;
-
-  @BeforeAll
-  void start() {
+  @Override
+  protected Map<String, String> nodeEnv(Path dir) {
     Map<String, String> env = TestNodes.env(dir);
     env.put("MAX_FILE_SIZE", String.valueOf(MAX));
-    uploadDir = dir.resolve("uploads");
-    fixture = TestNode.start(env, dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-    db = fixture.db;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
+    return env;
   }
 
   Account ada;

@@ -2,41 +2,14 @@ package io.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.Node;
 import io.parley.testing.Api;
-import io.parley.testing.Http;
-import io.parley.testing.TestNode;
+import io.parley.testing.SingleNodeSuite;
 import io.vertx.core.http.HttpMethod;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** How the node serves the web client at {@code /} (no browser needed; WebClientIT uses one). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WebClientServingIT {
-  @TempDir static Path dir;
-  TestNode fixture;
-  Node node;
-  Http http;
-  Api api;
-
-  @BeforeAll
-  void start() {
-    fixture = TestNode.start(dir);
-    node = fixture.node;
-    http = fixture.http;
-    api = fixture.api;
-  }
-
-  @AfterAll
-  void stop() {
-    fixture.close();
-  }
-
+class WebClientServingIT extends SingleNodeSuite {
   @Test
   void thePageAndItsAssetsAreServedWithCachingHeadersAndAStrictPolicy() {
     var page = http.get(node.httpPort(), "/");
