@@ -1,6 +1,7 @@
 package io.parley.hostile;
 
 import static io.parley.hostile.BodyCases.Kind.STRING;
+import static io.parley.hostile.HostileNode.eachCase;
 import static io.parley.hostile.HostileNode.named;
 import static io.parley.hostile.Tokens.b64;
 import static io.parley.hostile.Tokens.claims;
@@ -15,20 +16,15 @@ import io.parley.testing.Api.Account;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against sign-up, sign-in, sign-out and devices ({@code /api/auth/register},
@@ -36,21 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against every authenticated route. Each is refused with its status and code, and nothing is
  * stored.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AuthHostileIT {
-  @TempDir static Path dir;
-  HostileNode n;
-
-  @BeforeAll
-  void start() {
-    n = HostileNode.start(dir);
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
-  }
-
+class AuthHostileIT extends HostileSuite {
   /** The request a forged token is tried on: renaming the victim (a write, so harm would show). */
   private Reply renameAliceWith(String token) {
     return Reply.of(
@@ -122,8 +104,7 @@ class AuthHostileIT {
     forged.put("three dots of garbage", "a.b.c");
     forged.put("not a JWT at all", "garbage");
     forged.put("a 6 KB token", "x".repeat(6000));
-    return forged.entrySet().stream()
-        .map(e -> named(e.getKey(), () -> refusedToken("invalid_token", e.getValue())));
+    return eachCase(forged, token -> refusedToken("invalid_token", token));
   }
 
   // --- issue 13, #9: one claim trusted without the other; malformed claims ---------------------
@@ -146,8 +127,7 @@ class AuthHostileIT {
     forged.put("sub an operator", signed(mine.copy().put("sub", new JsonObject().putNull("$ne"))));
     forged.put("the exp as a string", signed(mine.copy().put("exp", String.valueOf(now + 3600))));
     forged.put("no exp (it would never expire)", signed(without(mine, "exp")));
-    return forged.entrySet().stream()
-        .map(e -> named(e.getKey(), () -> refusedToken("invalid_token", e.getValue())));
+    return eachCase(forged, token -> refusedToken("invalid_token", token));
   }
 
   @TestFactory
@@ -209,16 +189,11 @@ class AuthHostileIT {
     forged.put("an empty sid", signed(claims(n.alice.id(), "")));
     forged.put("a sid that is not an id", signed(claims(n.alice.id(), "../../sessions")));
     forged.put("a sid that is a regex", signed(claims(n.alice.id(), ".*")));
-    return forged.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            401,
-                            Set.of("invalid_token", "session_revoked"),
-                            () -> renameAliceWith(e.getValue()))));
+    return eachCase(
+        forged,
+        token ->
+            n.refused(
+                401, Set.of("invalid_token", "session_revoked"), () -> renameAliceWith(token)));
   }
 
   @Test
@@ -299,33 +274,29 @@ class AuthHostileIT {
                     })));
     for (String param : List.of("token", "access_token", "jwt", "authorization")) {
       tests.add(
-          named(
+          n.refusedTest(
               "the token as ?" + param + "=",
+              401,
+              "unauthorized",
               () ->
-                  n.refused(
-                      401,
-                      "unauthorized",
-                      () ->
-                          n.json(
-                              HttpMethod.PATCH,
-                              "/api/users/me?" + param + "=" + t,
-                              new JsonObject().put("name", "Pwned"),
-                              null))));
+                  n.json(
+                      HttpMethod.PATCH,
+                      "/api/users/me?" + param + "=" + t,
+                      new JsonObject().put("name", "Pwned"),
+                      null)));
     }
     tests.add(
-        named(
+        n.refusedTest(
             "a 20 KB Authorization header",
+            431,
+            (String) null,
             () ->
-                n.refused(
-                    431,
-                    (String) null,
-                    () ->
-                        RawHttp.send(
-                            n.port(),
-                            "GET",
-                            "/api/users/me",
-                            Map.of("Authorization", "Bearer " + "x".repeat(20_000)),
-                            null))));
+                RawHttp.send(
+                    n.port(),
+                    "GET",
+                    "/api/users/me",
+                    Map.of("Authorization", "Bearer " + "x".repeat(20_000)),
+                    null)));
     return tests.stream();
   }
 
@@ -526,25 +497,17 @@ class AuthHostileIT {
     cases.put(
         "a name of 65 characters",
         new Object[] {400, "validation_failed", Api.newPhone(), "e".repeat(65), "a fine password"});
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () -> {
-                      Object[] c = e.getValue();
-                      n.refused(
-                          (int) c[0],
-                          (String) c[1],
-                          () ->
-                              n.api.post(
-                                  "/api/auth/register",
-                                  new JsonObject()
-                                      .put("phone", c[2])
-                                      .put("name", c[3])
-                                      .put("password", c[4]),
-                                  null));
-                    }));
+    return eachCase(
+        cases,
+        c ->
+            n.refused(
+                (int) c[0],
+                (String) c[1],
+                () ->
+                    n.api.post(
+                        "/api/auth/register",
+                        new JsonObject().put("phone", c[2]).put("name", c[3]).put("password", c[4]),
+                        null)));
   }
 
   @Test
@@ -594,16 +557,8 @@ class AuthHostileIT {
     ids.put("an encoded operator", "%7B%22%24ne%22%3Anull%7D");
     ids.put("an encoded regex", "%2E%2A");
     ids.put("an encoded path", "..%2F..%2Fusers");
-    return ids.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            404,
-                            "session_not_found",
-                            () -> n.api.delete("/api/sessions/" + e.getValue(), n.alice.token()))));
+    return n.refusedEach(
+        ids, 404, "session_not_found", id -> n.api.delete("/api/sessions/" + id, n.alice.token()));
   }
 
   @Test

@@ -3,18 +3,21 @@ package io.parley.hostile;
 import static io.parley.hostile.BodyCases.Kind.NULLABLE_STRING;
 import static io.parley.hostile.BodyCases.Kind.STRING;
 import static io.parley.hostile.BodyCases.Kind.STRING_ARRAY;
+import static io.parley.hostile.HostileNode.eachCase;
 import static io.parley.hostile.HostileNode.ids;
 import static io.parley.hostile.HostileNode.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.hostile.BodyCases.Route;
 import io.parley.hostile.HostileNode.Reply;
+import io.parley.testing.Api.Account;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -22,34 +25,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against {@code /api/conversations}: creating with bad members, reading,
  * renaming, archiving and changing the members of conversations one is not in (or not an admin of),
  * malformed ids, and list queries with operators and forged cursors.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConversationsHostileIT {
-  @TempDir static Path dir;
-  HostileNode n;
-
-  @BeforeAll
-  void start() {
-    n = HostileNode.start(dir);
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
-  }
-
+class ConversationsHostileIT extends HostileSuite {
   /** Ids that name no conversation of the caller's, as path segments. */
   Map<String, String> badIds() {
     Map<String, String> ids = new LinkedHashMap<>();
@@ -170,6 +155,29 @@ class ConversationsHostileIT {
         .isEqualTo(n.aliceBob);
   }
 
+  /** {@code PATCH /api/conversations/{id}} with this title, as {@code who}. */
+  private HttpResponse<Buffer> rename(String id, String title, Account who) {
+    return n.json(
+        HttpMethod.PATCH,
+        "/api/conversations/" + id,
+        new JsonObject().put("title", title),
+        who.token());
+  }
+
+  /** {@code POST /api/conversations/{id}/members} adding these users, as {@code who}. */
+  private HttpResponse<Buffer> addMembers(String id, Object userIds, Account who) {
+    return n.json(
+        HttpMethod.POST,
+        "/api/conversations/" + id + "/members",
+        new JsonObject().put("userIds", userIds),
+        who.token());
+  }
+
+  /** {@code DELETE /api/conversations/{id}/members/{userId}}, as {@code who}. */
+  private HttpResponse<Buffer> removeMember(String id, String userId, Account who) {
+    return n.api.delete("/api/conversations/" + id + "/members/" + userId, who.token());
+  }
+
   // --- other people's conversations -------------------------------------------------------------
 
   /** Every conversation route, as Mallory (not a member) aims it at a conversation id. */
@@ -258,89 +266,38 @@ class ConversationsHostileIT {
   @TestFactory
   Stream<DynamicTest> membersWhoAreNotAdminsCannotAdminister() {
     return Stream.of(
-        named(
-            "rename",
-            () ->
-                n.refused(
-                    403,
-                    "not_admin",
-                    () ->
-                        n.json(
-                            HttpMethod.PATCH,
-                            "/api/conversations/" + n.aliceGroup,
-                            new JsonObject().put("title", "Bob's now"),
-                            n.bob.token()))),
-        named(
+        n.refusedTest("rename", 403, "not_admin", () -> rename(n.aliceGroup, "Bob's now", n.bob)),
+        n.refusedTest(
             "add a member",
-            () ->
-                n.refused(
-                    403,
-                    "not_admin",
-                    () ->
-                        n.json(
-                            HttpMethod.POST,
-                            "/api/conversations/" + n.aliceGroup + "/members",
-                            new JsonObject().put("userIds", ids(n.mallory)),
-                            n.bob.token()))),
-        named(
+            403,
+            "not_admin",
+            () -> addMembers(n.aliceGroup, ids(n.mallory), n.bob)),
+        n.refusedTest(
             "remove another member",
-            () ->
-                n.refused(
-                    403,
-                    "not_admin",
-                    () ->
-                        n.api.delete(
-                            "/api/conversations/" + n.aliceGroup + "/members/" + n.carol.id(),
-                            n.bob.token()))),
-        named(
+            403,
+            "not_admin",
+            () -> removeMember(n.aliceGroup, n.carol.id(), n.bob)),
+        n.refusedTest(
             "remove the admin",
-            () ->
-                n.refused(
-                    403,
-                    "not_admin",
-                    () ->
-                        n.api.delete(
-                            "/api/conversations/" + n.aliceGroup + "/members/" + n.alice.id(),
-                            n.bob.token()))));
+            403,
+            "not_admin",
+            () -> removeMember(n.aliceGroup, n.alice.id(), n.bob)));
   }
 
   @TestFactory
   Stream<DynamicTest> directConversationsAreNotGroups() {
     return Stream.of(
-        named(
-            "rename",
-            () ->
-                n.refused(
-                    400,
-                    "not_a_group",
-                    () ->
-                        n.json(
-                            HttpMethod.PATCH,
-                            "/api/conversations/" + n.aliceBob,
-                            new JsonObject().put("title", "Us"),
-                            n.alice.token()))),
-        named(
+        n.refusedTest("rename", 400, "not_a_group", () -> rename(n.aliceBob, "Us", n.alice)),
+        n.refusedTest(
             "add a member",
-            () ->
-                n.refused(
-                    400,
-                    "not_a_group",
-                    () ->
-                        n.json(
-                            HttpMethod.POST,
-                            "/api/conversations/" + n.aliceBob + "/members",
-                            new JsonObject().put("userIds", ids(n.carol)),
-                            n.alice.token()))),
-        named(
+            400,
+            "not_a_group",
+            () -> addMembers(n.aliceBob, ids(n.carol), n.alice)),
+        n.refusedTest(
             "remove the other member",
-            () ->
-                n.refused(
-                    400,
-                    "not_a_group",
-                    () ->
-                        n.api.delete(
-                            "/api/conversations/" + n.aliceBob + "/members/" + n.bob.id(),
-                            n.alice.token()))));
+            400,
+            "not_a_group",
+            () -> removeMember(n.aliceBob, n.bob.id(), n.alice)));
   }
 
   @TestFactory
@@ -351,22 +308,8 @@ class ConversationsHostileIT {
     who.put("not an id", "bob");
     who.put("an encoded operator", "%7B%22%24ne%22%3Anull%7D");
     who.put("an encoded regex", "%2E%2A");
-    return who.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            404,
-                            "member_not_found",
-                            () ->
-                                n.api.delete(
-                                    "/api/conversations/"
-                                        + n.aliceGroup
-                                        + "/members/"
-                                        + e.getValue(),
-                                    n.alice.token()))));
+    return n.refusedEach(
+        who, 404, "member_not_found", id -> removeMember(n.aliceGroup, id, n.alice));
   }
 
   @TestFactory
@@ -382,21 +325,18 @@ class ConversationsHostileIT {
         "an unknown user",
         new Object[] {new JsonArray().add("0123456789abcdef01234567"), 404, "user_not_found"});
     cases.put("not an id", new Object[] {new JsonArray().add("mallory"), 400, "validation_failed"});
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            (int) e.getValue()[1],
-                            (String) e.getValue()[2],
-                            () ->
-                                n.json(
-                                    HttpMethod.POST,
-                                    "/api/conversations/" + n.aliceGroup + "/members",
-                                    new JsonObject().put("userIds", e.getValue()[0]),
-                                    n.alice.token()))));
+    return eachCase(
+        cases,
+        c ->
+            n.refused(
+                (int) c[1],
+                (String) c[2],
+                () ->
+                    n.json(
+                        HttpMethod.POST,
+                        "/api/conversations/" + n.aliceGroup + "/members",
+                        new JsonObject().put("userIds", c[0]),
+                        n.alice.token())));
   }
 
   @TestFactory
@@ -439,34 +379,25 @@ class ConversationsHostileIT {
     titles.forEach(
         (what, title) -> {
           tests.add(
-              named(
+              n.refusedTest(
                   "create with " + what,
+                  400,
+                  "validation_failed",
                   () ->
-                      n.refused(
-                          400,
-                          "validation_failed",
-                          () ->
-                              n.json(
-                                  HttpMethod.POST,
-                                  "/api/conversations",
-                                  new JsonObject()
-                                      .put("type", "group")
-                                      .put("memberIds", ids(n.carol))
-                                      .put("title", title),
-                                  n.mallory.token()))));
+                      n.json(
+                          HttpMethod.POST,
+                          "/api/conversations",
+                          new JsonObject()
+                              .put("type", "group")
+                              .put("memberIds", ids(n.carol))
+                              .put("title", title),
+                          n.mallory.token())));
           tests.add(
-              named(
+              n.refusedTest(
                   "rename with " + what,
-                  () ->
-                      n.refused(
-                          400,
-                          "validation_failed",
-                          () ->
-                              n.json(
-                                  HttpMethod.PATCH,
-                                  "/api/conversations/" + n.aliceGroup,
-                                  new JsonObject().put("title", title),
-                                  n.alice.token()))));
+                  400,
+                  "validation_failed",
+                  () -> rename(n.aliceGroup, title, n.alice)));
         });
     return tests.stream();
   }
@@ -511,17 +442,11 @@ class ConversationsHostileIT {
     cases.put(
         "a 300-character cursor", new Object[] {"?cursor=" + "A".repeat(300), "validation_failed"});
     cases.put("two cursors", new Object[] {"?cursor=a&cursor=b", "validation_failed"});
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            400,
-                            (String) e.getValue()[1],
-                            () ->
-                                n.get("/api/conversations" + e.getValue()[0], n.mallory.token()))));
+    return eachCase(
+        cases,
+        c ->
+            n.refused(
+                400, (String) c[1], () -> n.get("/api/conversations" + c[0], n.mallory.token())));
   }
 
   @TestFactory

@@ -19,9 +19,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * The shared fixture of the hostile-input suite: one real node per test class (embedded MongoDB,
@@ -285,6 +288,30 @@ final class HostileNode implements AutoCloseable {
             throw named;
           }
         });
+  }
+
+  /**
+   * One {@link #named} dynamic test per case, named by its key, running {@code test} on its value.
+   */
+  static <T> Stream<DynamicTest> eachCase(Map<String, T> cases, ThrowingConsumer<T> test) {
+    return cases.entrySet().stream().map(e -> named(e.getKey(), () -> test.accept(e.getValue())));
+  }
+
+  /**
+   * A {@link #named} dynamic test that this request is {@link #refused} with this status and code.
+   */
+  DynamicTest refusedTest(String name, int status, String code, Supplier<?> request) {
+    return named(name, () -> refused(status, code, request));
+  }
+
+  /**
+   * One dynamic test per case, named by its key: the request made of its value is {@link #refused}
+   * with this status and error code.
+   */
+  <T> Stream<DynamicTest> refusedEach(
+      Map<String, T> cases, int status, String code, Function<T, ?> request) {
+    return cases.entrySet().stream()
+        .map(e -> refusedTest(e.getKey(), status, code, () -> request.apply(e.getValue())));
   }
 
   /** Waits (up to 10 s) for a condition a server reaches asynchronously. */

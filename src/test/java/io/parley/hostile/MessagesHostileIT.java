@@ -3,19 +3,22 @@ package io.parley.hostile;
 import static io.parley.hostile.BodyCases.Kind.NULLABLE_STRING;
 import static io.parley.hostile.BodyCases.Kind.STRING;
 import static io.parley.hostile.BodyCases.Kind.STRING_ARRAY;
+import static io.parley.hostile.HostileNode.eachCase;
 import static io.parley.hostile.HostileNode.ids;
 import static io.parley.hostile.HostileNode.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.hostile.BodyCases.Route;
 import io.parley.hostile.HostileNode.Reply;
+import io.parley.testing.Api.Account;
 import io.parley.testing.Uploads;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +26,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against messages: sending with bad text, client ids and attachments (someone
@@ -37,11 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deleting messages one did not send. Nothing is stored, not even a send claim or a sequence
  * number.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MessagesHostileIT {
-  @TempDir static Path dir;
-  HostileNode n;
-
+class MessagesHostileIT extends HostileSuite {
   /** Alice's ready upload in her conversation with Bob. */
   String aliceUpload;
 
@@ -52,19 +48,13 @@ class MessagesHostileIT {
   String malloryElsewhere;
 
   @BeforeAll
-  void start() {
-    n = HostileNode.start(dir);
+  void uploads() {
     aliceUpload = n.readyUpload(n.alice, n.aliceBob, "alice.png", Uploads.png(200));
     malloryPending =
         n.startUpload(n.mallory, n.malloryCarol, "pending.png", "image/png", 200)
             .getString("uploadId");
     String elsewhere = n.group(n.mallory, n.carol);
     malloryElsewhere = n.readyUpload(n.mallory, elsewhere, "elsewhere.png", Uploads.png(300));
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
   }
 
   private String messages(String conversationId) {
@@ -179,19 +169,13 @@ class MessagesHostileIT {
           400,
           "attachment_not_found"
         });
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () -> {
-                      Reply r =
-                          n.refused(
-                              (int) e.getValue()[1],
-                              (String) e.getValue()[2],
-                              () -> send(n.malloryCarol, (JsonObject) e.getValue()[0]));
-                      assertThat(r.body()).doesNotContain("alice.png");
-                    }));
+    return eachCase(
+        cases,
+        c -> {
+          Reply r =
+              n.refused((int) c[1], (String) c[2], () -> send(n.malloryCarol, (JsonObject) c[0]));
+          assertThat(r.body()).doesNotContain("alice.png");
+        });
   }
 
   @Test
@@ -250,16 +234,8 @@ class MessagesHostileIT {
     }
     q.put("two beforeSeq", "?beforeSeq=2&beforeSeq=3");
     q.put("two afterSeq", "?afterSeq=0&afterSeq=1");
-    return q.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            400,
-                            "validation_failed",
-                            () -> n.get(messages(n.aliceBob) + e.getValue(), n.alice.token()))));
+    return n.refusedEach(
+        q, 400, "validation_failed", query -> n.get(messages(n.aliceBob) + query, n.alice.token()));
   }
 
   @TestFactory
@@ -283,6 +259,15 @@ class MessagesHostileIT {
 
   // --- edit and delete --------------------------------------------------------------------------
 
+  /** {@code PATCH /api/messages/{id}} with the text "Pwned", as {@code who}. */
+  private HttpResponse<Buffer> pwn(String id, Account who) {
+    return n.json(
+        HttpMethod.PATCH,
+        "/api/messages/" + id,
+        new JsonObject().put("text", "Pwned"),
+        who.token());
+  }
+
   Map<String, String> badMessageIds() {
     Map<String, String> ids = new LinkedHashMap<>();
     ids.put("an unknown id", "0123456789abcdef01234567");
@@ -299,71 +284,36 @@ class MessagesHostileIT {
     String alices = n.aliceMessage.getString("id");
     List<DynamicTest> tests = new ArrayList<>();
     tests.add(
-        named(
+        n.refusedTest(
             "Mallory edits Alice's message",
-            () ->
-                n.refused(
-                    404,
-                    "message_not_found",
-                    () ->
-                        n.json(
-                            HttpMethod.PATCH,
-                            "/api/messages/" + alices,
-                            new JsonObject().put("text", "Pwned"),
-                            n.mallory.token()))));
+            404,
+            "message_not_found",
+            () -> pwn(alices, n.mallory)));
     tests.add(
-        named(
+        n.refusedTest(
             "Mallory deletes Alice's message",
-            () ->
-                n.refused(
-                    404,
-                    "message_not_found",
-                    () -> n.api.delete("/api/messages/" + alices, n.mallory.token()))));
+            404,
+            "message_not_found",
+            () -> n.api.delete("/api/messages/" + alices, n.mallory.token())));
     tests.add(
-        named(
-            "Bob edits Alice's message",
-            () ->
-                n.refused(
-                    403,
-                    "not_sender",
-                    () ->
-                        n.json(
-                            HttpMethod.PATCH,
-                            "/api/messages/" + alices,
-                            new JsonObject().put("text", "Pwned"),
-                            n.bob.token()))));
+        n.refusedTest("Bob edits Alice's message", 403, "not_sender", () -> pwn(alices, n.bob)));
     tests.add(
-        named(
+        n.refusedTest(
             "Bob deletes Alice's message",
-            () ->
-                n.refused(
-                    403,
-                    "not_sender",
-                    () -> n.api.delete("/api/messages/" + alices, n.bob.token()))));
+            403,
+            "not_sender",
+            () -> n.api.delete("/api/messages/" + alices, n.bob.token())));
     badMessageIds()
         .forEach(
             (what, id) -> {
               tests.add(
-                  named(
-                      "edit " + what,
-                      () ->
-                          n.refused(
-                              404,
-                              "message_not_found",
-                              () ->
-                                  n.json(
-                                      HttpMethod.PATCH,
-                                      "/api/messages/" + id,
-                                      new JsonObject().put("text", "Pwned"),
-                                      n.alice.token()))));
+                  n.refusedTest("edit " + what, 404, "message_not_found", () -> pwn(id, n.alice)));
               tests.add(
-                  named(
+                  n.refusedTest(
                       "delete " + what,
-                      () ->
-                          n.refused(
-                              404,
-                              "message_not_found",
-                              () -> n.api.delete("/api/messages/" + id, n.alice.token()))));
+                      404,
+                      "message_not_found",
+                      () -> n.api.delete("/api/messages/" + id, n.alice.token())));
             });
     return tests.stream();
   }

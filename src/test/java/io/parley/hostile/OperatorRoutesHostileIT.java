@@ -6,19 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.hostile.HostileNode.Reply;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator routes ({@code /health}, {@code /health/live}, {@code /metrics}) and the router
@@ -26,21 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * spellings, path tricks that must not get around a token check ({@code //api}, dot segments,
  * {@code %2e%2e}, encoded slashes), and oversized request lines and headers.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OperatorRoutesHostileIT {
-  @TempDir static Path dir;
-  HostileNode n;
-
-  @BeforeAll
-  void start() {
-    n = HostileNode.start(dir);
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
-  }
-
+class OperatorRoutesHostileIT extends HostileSuite {
   private Reply raw(String method, String target, String token, byte[] body) {
     Map<String, String> h = new LinkedHashMap<>(HostileNode.bearer(token));
     if (body != null) {
@@ -112,13 +93,17 @@ class OperatorRoutesHostileIT {
     byte[] rename = new JsonObject().put("name", "Pwned").toBuffer().getBytes();
     for (String target : SAME_ROUTE) {
       tests.add(
-          named(
+          n.refusedTest(
               "PATCH " + target + " without a token",
-              () -> n.refused(401, "unauthorized", () -> raw("PATCH", target, null, rename))));
+              401,
+              "unauthorized",
+              () -> raw("PATCH", target, null, rename)));
       tests.add(
-          named(
+          n.refusedTest(
               "PATCH " + target + " with an alg-none token",
-              () -> n.refused(401, "invalid_token", () -> raw("PATCH", target, forged, rename))));
+              401,
+              "invalid_token",
+              () -> raw("PATCH", target, forged, rename)));
       tests.add(
           named(
               "GET " + target + " with a real token",
@@ -202,18 +187,16 @@ class OperatorRoutesHostileIT {
     cases.forEach(
         (what, c) ->
             tests.add(
-                named(
+                n.refusedTest(
                     what,
+                    (int) c[4],
+                    (String) c[5],
                     () ->
-                        n.refused(
-                            (int) c[4],
-                            (String) c[5],
-                            () ->
-                                raw(
-                                    (String) c[0],
-                                    (String) c[1],
-                                    (String) c[2],
-                                    c[3] == null ? null : ((String) c[3]).getBytes())))));
+                        raw(
+                            (String) c[0],
+                            (String) c[1],
+                            (String) c[2],
+                            c[3] == null ? null : ((String) c[3]).getBytes()))));
     return tests.stream();
   }
 
@@ -248,13 +231,8 @@ class OperatorRoutesHostileIT {
             "/sse?ticket=%ZZ")
         .map(
             target ->
-                named(
-                    target,
-                    () ->
-                        n.refused(
-                            400,
-                            "bad_request",
-                            () -> raw("GET", target, n.mallory.token(), null))));
+                n.refusedTest(
+                    target, 400, "bad_request", () -> raw("GET", target, n.mallory.token(), null)));
   }
 
   @Test
@@ -329,21 +307,17 @@ class OperatorRoutesHostileIT {
     return Stream.of(cases)
         .map(
             c ->
-                named(
+                n.refusedTest(
                     c[0] + " " + c[1],
+                    405,
+                    "method_not_allowed",
                     () ->
-                        n.refused(
-                            405,
-                            "method_not_allowed",
-                            () ->
-                                raw(
-                                    c[0],
-                                    c[1],
-                                    n.alice.token(),
-                                    c[0].equals("GET")
-                                            || c[0].equals("TRACE")
-                                            || c[0].equals("DELETE")
-                                        ? null
-                                        : "{}".getBytes()))));
+                        raw(
+                            c[0],
+                            c[1],
+                            n.alice.token(),
+                            c[0].equals("GET") || c[0].equals("TRACE") || c[0].equals("DELETE")
+                                ? null
+                                : "{}".getBytes())));
   }
 }

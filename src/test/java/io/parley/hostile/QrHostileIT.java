@@ -18,25 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against the QR device link: reading, polling and waiting on a challenge without
  * its requester secret, guessed challenge ids and QR tokens, scanning or approving someone else's
  * challenge, and reusing a redeemed one.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class QrHostileIT {
+class QrHostileIT extends HostileSuite {
   static final String SECRET = "X-Requester-Secret";
-
-  @TempDir static Path dir;
-  HostileNode n;
 
   /** A challenge of a victim's new device, still pending. */
   Challenge victim;
@@ -50,16 +43,15 @@ class QrHostileIT {
     }
   }
 
-  @BeforeAll
-  void start() {
-    n = HostileNode.start(dir, Map.of(), "auth:\n  qrCreateLimitPerMinute: 100000\n");
-    victim = create();
-    attacker = create();
+  @Override
+  HostileNode startNode(Path dir) {
+    return HostileNode.start(dir, Map.of(), "auth:\n  qrCreateLimitPerMinute: 100000\n");
   }
 
-  @AfterAll
-  void stop() {
-    n.close();
+  @BeforeAll
+  void challenges() {
+    victim = create();
+    attacker = create();
   }
 
   Challenge create() {
@@ -121,13 +113,11 @@ class QrHostileIT {
                       assertThat(r.body()).doesNotContain("<svg").doesNotContain(victim.token());
                     })));
     tests.add(
-        named(
+        n.refusedTest(
             "GET /api/auth/qr/{id}" + read + " with ?secret[$ne]= instead of the secret",
-            () ->
-                n.refused(
-                    403,
-                    "invalid_secret",
-                    () -> get("/api/auth/qr/" + victim.id() + read + "?secret[$ne]=x", null))));
+            403,
+            "invalid_secret",
+            () -> get("/api/auth/qr/" + victim.id() + read + "?secret[$ne]=x", null)));
     return tests;
   }
 
@@ -161,19 +151,17 @@ class QrHostileIT {
       ids.forEach(
           (what, id) -> {
             tests.add(
-                named(
+                n.refusedTest(
                     "GET /api/auth/qr/{" + what + "}" + read,
-                    () ->
-                        n.refused(
-                            404,
-                            "qr_not_found",
-                            () -> get("/api/auth/qr/" + id + read, attacker.secret()))));
+                    404,
+                    "qr_not_found",
+                    () -> get("/api/auth/qr/" + id + read, attacker.secret())));
             tests.add(
-                named(
+                n.refusedTest(
                     "GET /api/auth/qr/{" + what + "}" + read + " without a secret",
-                    () ->
-                        n.refused(
-                            404, "qr_not_found", () -> get("/api/auth/qr/" + id + read, null))));
+                    404,
+                    "qr_not_found",
+                    () -> get("/api/auth/qr/" + id + read, null)));
           });
     }
     return tests.stream();
@@ -273,13 +261,9 @@ class QrHostileIT {
     List<DynamicTest> tests = new ArrayList<>();
     qrs.forEach(
         (what, qr) -> {
+          tests.add(n.refusedTest("scan " + what, 404, "qr_not_found", () -> scan(n.mallory, qr)));
           tests.add(
-              named(
-                  "scan " + what, () -> n.refused(404, "qr_not_found", () -> scan(n.mallory, qr))));
-          tests.add(
-              named(
-                  "approve " + what,
-                  () -> n.refused(404, "qr_not_found", () -> approve(n.mallory, qr))));
+              n.refusedTest("approve " + what, 404, "qr_not_found", () -> approve(n.mallory, qr)));
         });
     return tests.stream();
   }

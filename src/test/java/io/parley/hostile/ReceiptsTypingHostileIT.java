@@ -2,48 +2,33 @@ package io.parley.hostile;
 
 import static io.parley.hostile.BodyCases.Kind.INTEGER;
 import static io.parley.hostile.BodyCases.Kind.STRING;
-import static io.parley.hostile.HostileNode.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.hostile.BodyCases.Route;
 import io.parley.hostile.HostileNode.Reply;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against receipts and typing notices: bad types and sequence numbers, markers
  * pushed backwards, conversations one is not in, bodies where none is read, and the typing limit.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReceiptsTypingHostileIT {
-  @TempDir static Path dir;
-  HostileNode n;
-
+class ReceiptsTypingHostileIT extends HostileSuite {
   /** A group of Mallory's with Carol holding one message of Mallory's that Carol has not read. */
   String unread;
 
   @BeforeAll
-  void start() {
-    n = HostileNode.start(dir);
+  void unreadGroup() {
     unread = n.group(n.mallory, n.carol);
     n.api.send(n.mallory, unread, "read me");
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
   }
 
   private String receipts(String conversationId) {
@@ -79,21 +64,11 @@ class ReceiptsTypingHostileIT {
     cases.put("upToSeq past 2^53", receipt("read", 9007199254740993L));
     cases.put("upToSeq Long.MIN_VALUE", receipt("read", Long.MIN_VALUE));
     cases.put("a userId of someone else's", receipt("read", 1).put("userId", n.mallory.id()));
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            400,
-                            "validation_failed",
-                            () ->
-                                n.json(
-                                    HttpMethod.POST,
-                                    receipts(unread),
-                                    e.getValue(),
-                                    n.carol.token()))));
+    return n.refusedEach(
+        cases,
+        400,
+        "validation_failed",
+        body -> n.json(HttpMethod.POST, receipts(unread), body, n.carol.token()));
   }
 
   @Test

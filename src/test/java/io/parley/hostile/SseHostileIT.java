@@ -17,34 +17,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against the event stream: no or forged credentials, the JWT in the URL, unknown,
  * reused and revoked tickets, garbage and foreign {@code Last-Event-ID} cursors, and more streams
  * than a user or an address may hold.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SseHostileIT {
+class SseHostileIT extends HostileSuite {
   static final int PER_ADDRESS = 25;
 
-  @TempDir static Path dir;
-  HostileNode n;
-
-  @BeforeAll
-  void start() {
-    n = HostileNode.start(dir, Map.of("SSE_MAX_STREAMS_PER_ADDRESS", String.valueOf(PER_ADDRESS)));
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
+  @Override
+  HostileNode startNode(Path dir) {
+    return HostileNode.start(
+        dir, Map.of("SSE_MAX_STREAMS_PER_ADDRESS", String.valueOf(PER_ADDRESS)));
   }
 
   private String ticket(Account who) {
@@ -101,19 +89,15 @@ class SseHostileIT {
     cases.forEach(
         (what, c) ->
             tests.add(
-                named(
-                    what,
-                    () ->
-                        n.refused((int) c[1], (String) c[2], () -> sse((String) c[0], Map.of())))));
+                n.refusedTest(
+                    what, (int) c[1], (String) c[2], () -> sse((String) c[0], Map.of()))));
     for (String query : List.of("?lastEventId=%ZZ", "?lastEventId=%", "?x=%E0%A4%A")) {
       tests.add(
-          named(
+          n.refusedTest(
               "a malformed escape with a bearer token: " + query,
-              () ->
-                  n.refused(
-                      400,
-                      "bad_request",
-                      () -> sse("/sse" + query, HostileNode.bearer(n.carol.token())))));
+              400,
+              "bad_request",
+              () -> sse("/sse" + query, HostileNode.bearer(n.carol.token()))));
     }
     return tests.stream();
   }

@@ -2,6 +2,7 @@ package io.parley.hostile;
 
 import static io.parley.hostile.BodyCases.Kind.INTEGER;
 import static io.parley.hostile.BodyCases.Kind.STRING;
+import static io.parley.hostile.HostileNode.eachCase;
 import static io.parley.hostile.HostileNode.named;
 import static io.parley.testing.Uploads.createBody;
 import static io.parley.testing.Uploads.png;
@@ -24,13 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against attachments (local storage): starting uploads in other people's
@@ -38,12 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * or size; completing and downloading other people's uploads. Neither the database nor the upload
  * folder changes.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UploadsHostileIT {
+class UploadsHostileIT extends HostileSuite {
   static final int MAX = 64 * 1024;
-
-  @TempDir static Path dir;
-  HostileNode n;
 
   /** Alice's upload in her conversation with Bob, started but never PUT. */
   JsonObject alicePending;
@@ -57,19 +51,18 @@ class UploadsHostileIT {
   /** Mallory's own upload, started in her conversation with Carol. */
   JsonObject malloryPending;
 
+  @Override
+  HostileNode startNode(Path dir) {
+    return HostileNode.start(dir, Map.of("MAX_FILE_SIZE", String.valueOf(MAX)));
+  }
+
   @BeforeAll
-  void start() {
-    n = HostileNode.start(dir, Map.of("MAX_FILE_SIZE", String.valueOf(MAX)));
+  void uploads() {
     alicePending = n.startUpload(n.alice, n.aliceBob, "pending.png", "image/png", 100);
     aliceUnsent = n.readyUpload(n.alice, n.aliceBob, "unsent.png", png(120));
     aliceSent = n.readyUpload(n.alice, n.aliceBob, "sent.png", png(140));
     attach(n.alice, n.aliceBob, aliceSent);
     malloryPending = n.startUpload(n.mallory, n.malloryCarol, "mine.png", "image/png", 100);
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
   }
 
   private JsonObject attach(Account who, String conversationId, String uploadId) {
@@ -185,21 +178,14 @@ class UploadsHostileIT {
         new Object[] {
           createBody(n.malloryCarol, "a.png", "image/png", 9007199254740991L), 413, "file_too_large"
         });
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            (int) e.getValue()[1],
-                            (String) e.getValue()[2],
-                            () ->
-                                n.json(
-                                    HttpMethod.POST,
-                                    "/api/uploads",
-                                    (JsonObject) e.getValue()[0],
-                                    n.mallory.token()))));
+    return eachCase(
+        cases,
+        c ->
+            n.refused(
+                (int) c[1],
+                (String) c[2],
+                () ->
+                    n.json(HttpMethod.POST, "/api/uploads", (JsonObject) c[0], n.mallory.token())));
   }
 
   // --- PUT the bytes ----------------------------------------------------------------------------
@@ -222,37 +208,29 @@ class UploadsHostileIT {
     String otherToken = malloryPending.getJsonObject("headers").getString("X-Upload-Token");
     List<DynamicTest> tests = new ArrayList<>();
     tests.add(
-        named(
+        n.refusedTest(
             "no token",
-            () ->
-                n.refused(
-                    403,
-                    "invalid_upload_token",
-                    () -> put(alicePending, with("X-Upload-Token", null), png(100)))));
+            403,
+            "invalid_upload_token",
+            () -> put(alicePending, with("X-Upload-Token", null), png(100))));
     tests.add(
-        named(
+        n.refusedTest(
             "an empty token",
-            () ->
-                n.refused(
-                    403,
-                    "invalid_upload_token",
-                    () -> put(alicePending, with("X-Upload-Token", ""), png(100)))));
+            403,
+            "invalid_upload_token",
+            () -> put(alicePending, with("X-Upload-Token", ""), png(100))));
     tests.add(
-        named(
+        n.refusedTest(
             "a wrong token",
-            () ->
-                n.refused(
-                    403,
-                    "invalid_upload_token",
-                    () -> put(alicePending, with("X-Upload-Token", "0".repeat(43)), png(100)))));
+            403,
+            "invalid_upload_token",
+            () -> put(alicePending, with("X-Upload-Token", "0".repeat(43)), png(100))));
     tests.add(
-        named(
+        n.refusedTest(
             "another upload's token",
-            () ->
-                n.refused(
-                    403,
-                    "invalid_upload_token",
-                    () -> put(alicePending, with("X-Upload-Token", otherToken), png(100)))));
+            403,
+            "invalid_upload_token",
+            () -> put(alicePending, with("X-Upload-Token", otherToken), png(100))));
     tests.add(
         named(
             "a bearer token instead",
@@ -274,67 +252,57 @@ class UploadsHostileIT {
                   () -> put(u, with("X-Upload-Token", null), png(100)));
             }));
     tests.add(
-        named(
+        n.refusedTest(
             "another type",
-            () ->
-                n.refused(
-                    415,
-                    "type_mismatch",
-                    () -> put(malloryPending, with("Content-Type", "text/html"), png(100)))));
+            415,
+            "type_mismatch",
+            () -> put(malloryPending, with("Content-Type", "text/html"), png(100))));
     tests.add(
-        named(
+        n.refusedTest(
             "no type",
-            () ->
-                n.refused(
-                    415,
-                    "type_mismatch",
-                    () -> put(malloryPending, with("Content-Type", null), png(100)))));
+            415,
+            "type_mismatch",
+            () -> put(malloryPending, with("Content-Type", null), png(100))));
     tests.add(
-        named(
-            "a longer body",
-            () -> n.refused(413, "file_too_large", () -> put(malloryPending, Map.of(), png(101)))));
+        n.refusedTest(
+            "a longer body", 413, "file_too_large", () -> put(malloryPending, Map.of(), png(101))));
     tests.add(
-        named(
+        n.refusedTest(
             "a much longer body",
-            () ->
-                n.refused(
-                    413, "file_too_large", () -> put(malloryPending, Map.of(), png(MAX * 4)))));
+            413,
+            "file_too_large",
+            () -> put(malloryPending, Map.of(), png(MAX * 4))));
     tests.add(
-        named(
-            "a shorter body",
-            () -> n.refused(400, "size_mismatch", () -> put(malloryPending, Map.of(), png(99)))));
+        n.refusedTest(
+            "a shorter body", 400, "size_mismatch", () -> put(malloryPending, Map.of(), png(99))));
     tests.add(
-        named(
+        n.refusedTest(
             "a Content-Length that lies low",
-            () ->
-                n.refused(
-                    413,
-                    "file_too_large",
-                    () -> {
-                      Uploads.Answer a =
-                          Uploads.send(
-                              n.http,
-                              HttpMethod.PUT,
-                              malloryPending.getString("url"),
-                              headersOf(malloryPending),
-                              true,
-                              List.of(Buffer.buffer(png(60)), Buffer.buffer(png(60))));
-                      return new Reply(a.status(), a.errorCode(), a.body().toString(), Map.of());
-                    })));
+            413,
+            "file_too_large",
+            () -> {
+              Uploads.Answer a =
+                  Uploads.send(
+                      n.http,
+                      HttpMethod.PUT,
+                      malloryPending.getString("url"),
+                      headersOf(malloryPending),
+                      true,
+                      List.of(Buffer.buffer(png(60)), Buffer.buffer(png(60))));
+              return new Reply(a.status(), a.errorCode(), a.body().toString(), Map.of());
+            }));
     tests.add(
-        named(
+        n.refusedTest(
             "a Content-Length that is not a number",
+            400,
+            (String) null,
             () ->
-                n.refused(
-                    400,
-                    (String) null,
-                    () ->
-                        RawHttp.send(
-                            n.port(),
-                            "PUT",
-                            "/api/uploads/" + malloryPending.getString("uploadId") + "/content",
-                            with(headersOf(malloryPending), "Content-Length", "abc"),
-                            null))));
+                RawHttp.send(
+                    n.port(),
+                    "PUT",
+                    "/api/uploads/" + malloryPending.getString("uploadId") + "/content",
+                    with(headersOf(malloryPending), "Content-Length", "abc"),
+                    null)));
     tests.add(
         named(
             "an unknown upload id",
@@ -405,20 +373,11 @@ class UploadsHostileIT {
     cases.put("an unknown upload", new Object[] {"0123456789abcdef01234567", n.alice});
     cases.put("an upload id that is not one", new Object[] {"not-an-id", n.alice});
     cases.put("an encoded operator", new Object[] {"%7B%22%24ne%22%3Anull%7D", n.alice});
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () ->
-                        n.refused(
-                            404,
-                            "upload_not_found",
-                            () ->
-                                n.api.post(
-                                    "/api/uploads/" + e.getValue()[0] + "/complete",
-                                    null,
-                                    ((Account) e.getValue()[1]).token()))));
+    return n.refusedEach(
+        cases,
+        404,
+        "upload_not_found",
+        c -> n.api.post("/api/uploads/" + c[0] + "/complete", null, ((Account) c[1]).token()));
   }
 
   @Test
@@ -466,22 +425,16 @@ class UploadsHostileIT {
     cases.put("an upload id that is not one", new Object[] {"..%2F..%2Fuploads", n.bob});
     cases.put("an encoded operator", new Object[] {"%7B%22%24ne%22%3Anull%7D", n.bob});
     cases.put("an upload id in upper case", new Object[] {aliceSent.toUpperCase(), n.bob});
-    return cases.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () -> {
-                      Reply r =
-                          n.refused(
-                              404,
-                              "upload_not_found",
-                              () ->
-                                  n.get(
-                                      "/api/uploads/" + e.getValue()[0],
-                                      ((Account) e.getValue()[1]).token()));
-                      assertThat(r.body()).doesNotContain("PNG");
-                    }));
+    return eachCase(
+        cases,
+        c -> {
+          Reply r =
+              n.refused(
+                  404,
+                  "upload_not_found",
+                  () -> n.get("/api/uploads/" + c[0], ((Account) c[1]).token()));
+          assertThat(r.body()).doesNotContain("PNG");
+        });
   }
 
   @Test
@@ -537,22 +490,16 @@ class UploadsHostileIT {
   @TestFactory
   Stream<DynamicTest> onlyTheUploaderReadsAnUnsentUpload() {
     return Stream.of(
-        named(
+        n.refusedTest(
             "Bob (a member) downloads Alice's ready upload she never sent",
-            () ->
-                n.refused(
-                    404,
-                    "upload_not_found",
-                    () -> n.get("/api/uploads/" + aliceUnsent, n.bob.token()))),
-        named(
+            404,
+            "upload_not_found",
+            () -> n.get("/api/uploads/" + aliceUnsent, n.bob.token())),
+        n.refusedTest(
             "Bob (a member) downloads Alice's pending upload",
-            () ->
-                n.refused(
-                    404,
-                    "upload_not_found",
-                    () ->
-                        n.get(
-                            "/api/uploads/" + alicePending.getString("uploadId"), n.bob.token()))));
+            404,
+            "upload_not_found",
+            () -> n.get("/api/uploads/" + alicePending.getString("uploadId"), n.bob.token())));
   }
 
   @Test
@@ -586,34 +533,29 @@ class UploadsHostileIT {
     names.put("a zero-width joiner", "pho\u200Dto.png");
     names.put("an Arabic letter mark", "photo\u061C.png");
     names.put("a byte order mark", "\uFEFFphoto.png");
-    return names.entrySet().stream()
-        .map(
-            e ->
-                named(
-                    e.getKey(),
-                    () -> {
-                      DbSnapshot before = n.snapshot();
-                      var res =
-                          n.json(
-                              HttpMethod.POST,
-                              "/api/uploads",
-                              createBody(n.malloryCarol, e.getValue(), "image/png", 100),
-                              n.mallory.token());
-                      if (res.statusCode() == 201) {
-                        JsonObject stored =
-                            n.db.findOne(
-                                "uploads",
-                                new JsonObject()
-                                    .put("_id", res.bodyAsJsonObject().getString("uploadId")));
-                        assertThat(stored.getString("filename").codePoints())
-                            .as("the stored name %s", stored.getString("filename"))
-                            .noneMatch(cp -> Character.getType(cp) == Character.FORMAT);
-                      } else {
-                        assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(400);
-                        assertThat(io.parley.testing.Api.errorCode(res))
-                            .isEqualTo("invalid_filename");
-                        assertThat(n.snapshot().diff(before)).isEmpty();
-                      }
-                    }));
+    return eachCase(
+        names,
+        name -> {
+          DbSnapshot before = n.snapshot();
+          var res =
+              n.json(
+                  HttpMethod.POST,
+                  "/api/uploads",
+                  createBody(n.malloryCarol, name, "image/png", 100),
+                  n.mallory.token());
+          if (res.statusCode() == 201) {
+            JsonObject stored =
+                n.db.findOne(
+                    "uploads",
+                    new JsonObject().put("_id", res.bodyAsJsonObject().getString("uploadId")));
+            assertThat(stored.getString("filename").codePoints())
+                .as("the stored name %s", stored.getString("filename"))
+                .noneMatch(cp -> Character.getType(cp) == Character.FORMAT);
+          } else {
+            assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(400);
+            assertThat(io.parley.testing.Api.errorCode(res)).isEqualTo("invalid_filename");
+            assertThat(n.snapshot().diff(before)).isEmpty();
+          }
+        });
   }
 }

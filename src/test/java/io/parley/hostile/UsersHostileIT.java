@@ -1,50 +1,32 @@
 package io.parley.hostile;
 
 import static io.parley.hostile.BodyCases.Kind.STRING;
-import static io.parley.hostile.HostileNode.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.hostile.BodyCases.Route;
 import io.parley.hostile.HostileNode.Reply;
 import io.parley.testing.Api.Account;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile requests against {@code /api/users}: renaming with bad or smuggled fields, changing what
  * only the server may change, and contact lookups with operators, regexes and repeated parameters.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UsersHostileIT {
-  @TempDir static Path dir;
-  HostileNode n;
-
-  @BeforeAll
-  void start() {
-    n = HostileNode.start(dir);
-  }
-
-  @AfterAll
-  void stop() {
-    n.close();
-  }
-
+class UsersHostileIT extends HostileSuite {
   @TestFactory
   Stream<DynamicTest> renameBodies() {
     return BodyCases.of(
@@ -60,6 +42,11 @@ class UsersHostileIT {
         .stream();
   }
 
+  /** {@code PATCH /api/users/me} with this body, as Mallory. */
+  private HttpResponse<Buffer> renameMallory(JsonObject body) {
+    return n.json(HttpMethod.PATCH, "/api/users/me", body, n.mallory.token());
+  }
+
   @TestFactory
   Stream<DynamicTest> onlyTheNameCanChange() {
     Map<String, Object> fields = new LinkedHashMap<>();
@@ -71,20 +58,16 @@ class UsersHostileIT {
     return fields.entrySet().stream()
         .map(
             e ->
-                named(
+                n.refusedTest(
                     "a name and " + e.getKey(),
+                    400,
+                    "validation_failed",
                     () ->
-                        n.refused(
-                            400,
-                            "validation_failed",
-                            () ->
-                                n.json(
-                                    HttpMethod.PATCH,
-                                    "/api/users/me",
-                                    new JsonObject()
-                                        .put("name", "Mal")
-                                        .put(e.getKey(), e.getValue()),
-                                    n.mallory.token()))));
+                        n.json(
+                            HttpMethod.PATCH,
+                            "/api/users/me",
+                            new JsonObject().put("name", "Mal").put(e.getKey(), e.getValue()),
+                            n.mallory.token())));
   }
 
   @TestFactory
@@ -101,28 +84,16 @@ class UsersHostileIT {
     return names.entrySet().stream()
         .map(
             e ->
-                named(
+                n.refusedTest(
                     "a name with " + e.getKey(),
-                    () ->
-                        n.refused(
-                            400,
-                            "validation_failed",
-                            () ->
-                                n.json(
-                                    HttpMethod.PATCH,
-                                    "/api/users/me",
-                                    new JsonObject().put("name", e.getValue()),
-                                    n.mallory.token()))));
+                    400,
+                    "validation_failed",
+                    () -> renameMallory(new JsonObject().put("name", e.getValue()))));
   }
 
   @Test
   void renamingChangesOnlyTheCallersName() {
-    var res =
-        n.json(
-            HttpMethod.PATCH,
-            "/api/users/me",
-            new JsonObject().put("name", "Mallory"),
-            n.mallory.token());
+    var res = renameMallory(new JsonObject().put("name", "Mallory"));
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(n.db.findOne("users", new JsonObject().put("_id", n.alice.id())).getString("name"))
         .isEqualTo("Alice");
@@ -176,13 +147,11 @@ class UsersHostileIT {
     cases.forEach(
         (what, c) ->
             tests.add(
-                named(
+                n.refusedTest(
                     what,
-                    () ->
-                        n.refused(
-                            (int) c[1],
-                            (String) c[2],
-                            () -> n.get(lookup((String) c[0]), n.mallory.token())))));
+                    (int) c[1],
+                    (String) c[2],
+                    () -> n.get(lookup((String) c[0]), n.mallory.token()))));
     return tests.stream();
   }
 
