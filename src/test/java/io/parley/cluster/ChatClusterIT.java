@@ -6,14 +6,11 @@ import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Db;
-import io.parley.testing.Http;
 import io.parley.testing.SseClient;
-import io.parley.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,30 +20,27 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two clustered nodes on 127.0.0.1, both running every role against one database (A's embedded
  * server): writes to one conversation race from both nodes' persistence verticles.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ChatClusterIT {
-  @TempDir static Path dir;
+class ChatClusterIT extends ClusterSuite {
   Node a;
   Node b;
-  Http http;
   Api onA;
   Api onB;
   Db db;
 
+  @Override
+  void startNodes() {
+    a = start("a");
+    env("b").put("MONGO_URI", a.context().mongoUri());
+    b = start("b");
+  }
+
   @BeforeAll
-  void startCluster() {
-    http = new Http();
-    var env = TestNodes.cluster(dir, "a", "b");
-    a = TestNodes.start(env.get("a"), dir.resolve("a"));
-    env.get("b").put("MONGO_URI", a.context().mongoUri());
-    b = TestNodes.start(env.get("b"), dir.resolve("b"));
+  void clientsAndDatabase() {
     onA = new Api(http, a.httpPort());
     onB = onA.on(b.httpPort());
     db = new Db(http.vertx(), a);
@@ -152,10 +146,8 @@ class ChatClusterIT {
   }
 
   @AfterAll
-  void stopCluster() {
+  void closeDatabase() {
     db.close();
-    TestNodes.stop(b, a);
-    http.close();
   }
 
   private Future<HttpResponse<Buffer>> sendAsync(

@@ -7,44 +7,26 @@ import io.parley.bus.Addresses;
 import io.parley.bus.HealthReport;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Http;
 import io.parley.testing.SseClient;
-import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two clustered nodes on 127.0.0.1: A runs only {@code http}; B runs every role on the embedded
  * database. Requests to A are served by B's verticles over the clustered event bus.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusterIT {
-  @TempDir static Path dir;
+class ClusterIT extends ClusterSuite {
   Node edge;
   Node services;
-  Http http;
 
-  @BeforeAll
-  void startCluster() {
-    http = new Http();
-    var env = TestNodes.cluster(dir, "a", "b");
-    env.get("b").put("PARLEY_ROLES", "http,auth,persistence,uploads");
-    services = TestNodes.start(env.get("b"), dir.resolve("b"));
-    env.get("a").put("PARLEY_ROLES", "http");
-    edge = TestNodes.start(env.get("a"), dir.resolve("a"));
-  }
-
-  @AfterAll
-  void stopCluster() {
-    TestNodes.stop(edge, services);
-    http.close();
+  @Override
+  void startNodes() {
+    env("b").put("PARLEY_ROLES", "http,auth,persistence,uploads");
+    services = start("b");
+    env("a").put("PARLEY_ROLES", "http");
+    edge = start("a");
   }
 
   @Test

@@ -5,51 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
-import io.parley.testing.Http;
-import io.parley.testing.TestNodes;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Two clustered nodes (no Redis): request limits are counted in Hazelcast, once for both. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RateLimitClusterIT {
+class RateLimitClusterIT extends ClusterSuite {
   static final int PER_ADDRESS = 40;
   static final int PER_USER = 6;
 
-  @TempDir static Path dir;
   Node a;
   Node b;
-  Http http;
 
-  @BeforeAll
-  void startCluster() {
-    http = new Http();
-    var env = TestNodes.cluster(dir, "a", "b");
+  @Override
+  void startNodes() {
     Map<String, String> limits =
         Map.of(
             "RATE_LIMIT_MAX_REQUESTS", String.valueOf(PER_ADDRESS),
             "RATE_LIMIT_USER_MAX_REQUESTS", String.valueOf(PER_USER),
             "RATE_LIMIT_WINDOW_MS", "300000");
-    env.get("a").putAll(limits);
-    a = TestNodes.start(env.get("a"), dir.resolve("a"));
-    env.get("b").putAll(limits);
-    env.get("b").put("PARLEY_ROLES", "http");
-    b = TestNodes.start(env.get("b"), dir.resolve("b"));
-  }
-
-  @AfterAll
-  void stopCluster() {
-    TestNodes.stop(b, a);
-    http.close();
+    env("a").putAll(limits);
+    a = start("a");
+    env("b").putAll(limits);
+    env("b").put("PARLEY_ROLES", "http");
+    b = start("b");
   }
 
   @Test
