@@ -237,8 +237,7 @@ final class HostileNode implements AutoCloseable {
   /** PUTs the bytes to an upload's URL with the headers it came with (plus any overrides). */
   io.parley.testing.Uploads.Answer putBytes(
       JsonObject upload, Map<String, String> overrides, byte[] body) {
-    Map<String, String> h = new HashMap<>();
-    upload.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
+    Map<String, String> h = io.parley.testing.Uploads.headers(upload);
     h.putAll(overrides);
     h.values().removeIf(java.util.Objects::isNull);
     return io.parley.testing.Uploads.send(

@@ -336,8 +336,7 @@ class UploadsHostileIT extends HostileSuite {
   }
 
   private static Map<String, String> headersOf(JsonObject upload) {
-    Map<String, String> h = new HashMap<>();
-    upload.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
+    Map<String, String> h = io.parley.testing.Uploads.headers(upload);
     h.keySet().removeIf(k -> k.equalsIgnoreCase("content-length"));
     return h;
   }

@@ -206,14 +206,7 @@ class AuthIT extends SingleNodeSuite {
   @Test
   void anExpiredTokenIsRefused() {
     Account a = api.register("Dave");
-    var jwt =
-        io.vertx.ext.auth.jwt.JWTAuth.create(
-            http.vertx(),
-            new io.vertx.ext.auth.jwt.JWTAuthOptions()
-                .addPubSecKey(
-                    new io.vertx.ext.auth.PubSecKeyOptions()
-                        .setAlgorithm("HS256")
-                        .setBuffer(TestNodes.TEST_SECRET)));
+    var jwt = signer();
     long past = System.currentTimeMillis() / 1000 - 3600;
     String expired =
         jwt.generateToken(
@@ -232,13 +225,7 @@ class AuthIT extends SingleNodeSuite {
   }
 
   private io.vertx.ext.auth.jwt.JWTAuth signer() {
-    return io.vertx.ext.auth.jwt.JWTAuth.create(
-        http.vertx(),
-        new io.vertx.ext.auth.jwt.JWTAuthOptions()
-            .addPubSecKey(
-                new io.vertx.ext.auth.PubSecKeyOptions()
-                    .setAlgorithm("HS256")
-                    .setBuffer(TestNodes.TEST_SECRET)));
+    return TestNodes.hs256(http.vertx(), TestNodes.TEST_SECRET);
   }
 
   /**

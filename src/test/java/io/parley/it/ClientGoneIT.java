@@ -76,6 +76,15 @@ class ClientGoneIT extends SingleNodeSuite {
     return node.context().metrics().registry().get("parley.sse.streams.open").gauge().value();
   }
 
+  /** Asserts that {@code who} can open an event stream (200), and closes it. */
+  private void assertStreamOpens(Account who) {
+    try (SseClient sse =
+        SseClient.connect(
+            http.vertx(), api.port(), "/sse", Map.of("Authorization", "Bearer " + who.token()))) {
+      assertThat(sse.status()).isEqualTo(200);
+    }
+  }
+
   @Test
   void uploadsAbortedAtAnyPointLeaveNoDescriptorAndNoPartialFile() {
     Account a = api.register("Aborter");
@@ -134,18 +143,10 @@ class ClientGoneIT extends SingleNodeSuite {
     assertThat(Await.until(10_000, () -> openStreams() == 0))
         .as("open streams %s", openStreams())
         .isTrue();
-    try (SseClient sse =
-        SseClient.connect(
-            http.vertx(), api.port(), "/sse", Map.of("Authorization", "Bearer " + a.token()))) {
-      assertThat(sse.status()).isEqualTo(200);
-    }
+    assertStreamOpens(a);
     // nor is anyone else behind the same address locked out
     Account other = api.register("Neighbour");
-    try (SseClient sse =
-        SseClient.connect(
-            http.vertx(), api.port(), "/sse", Map.of("Authorization", "Bearer " + other.token()))) {
-      assertThat(sse.status()).isEqualTo(200);
-    }
+    assertStreamOpens(other);
   }
 
   @Test
@@ -164,11 +165,7 @@ class ClientGoneIT extends SingleNodeSuite {
     assertThat(Await.until(10_000, () -> openStreams() == 0))
         .as("open streams %s", openStreams())
         .isTrue();
-    try (SseClient sse =
-        SseClient.connect(
-            http.vertx(), api.port(), "/sse", Map.of("Authorization", "Bearer " + a.token()))) {
-      assertThat(sse.status()).isEqualTo(200);
-    }
+    assertStreamOpens(a);
   }
 
   @Test

@@ -69,12 +69,7 @@ class EdgeSecurityIT extends SingleNodeSuite {
   void eventStreamsCarryTheHeadersAndAreNeverCompressed() {
     var c = api.post("/api/auth/qr", null, null).bodyAsJsonObject();
     try (SseClient sse =
-        SseClient.connect(
-            http.vertx(),
-            node.httpPort(),
-            "/api/auth/qr/" + c.getString("challengeId") + "/events",
-            Map.of(
-                "X-Requester-Secret", c.getString("requesterSecret"), "Accept-Encoding", "gzip"))) {
+        SseClient.qrEvents(http.vertx(), node.httpPort(), c, Map.of("Accept-Encoding", "gzip"))) {
       assertThat(sse.status()).isEqualTo(200);
       assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
       assertThat(sse.header("Content-Encoding")).isNotEqualTo("gzip");

@@ -43,14 +43,7 @@ class JwtKeyPairIT {
       assertThat(api.get("/api/users/me", a.token()).statusCode()).isEqualTo(200);
 
       // an HS256 token "signed" with the public key (the classic algorithm-confusion attack)
-      var hs =
-          io.vertx.ext.auth.jwt.JWTAuth.create(
-              http.vertx(),
-              new io.vertx.ext.auth.jwt.JWTAuthOptions()
-                  .addPubSecKey(
-                      new io.vertx.ext.auth.PubSecKeyOptions()
-                          .setAlgorithm("HS256")
-                          .setBuffer(Files.readString(dir.resolve("public.pem")))));
+      var hs = TestNodes.hs256(http.vertx(), Files.readString(dir.resolve("public.pem")));
       String forged =
           hs.generateToken(
               new JsonObject().put("sub", a.id()).put("sid", a.sessionId()),

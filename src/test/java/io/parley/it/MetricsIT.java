@@ -48,16 +48,7 @@ class MetricsIT {
 
     Account ann = api.register("Ann");
     Account bob = api.register("Bob");
-    String conv =
-        api.post(
-                "/api/conversations",
-                new JsonObject()
-                    .put("type", "direct")
-                    .put("memberIds", new io.vertx.core.json.JsonArray().add(bob.id())),
-                ann.token())
-            .bodyAsJsonObject()
-            .getJsonObject("conversation")
-            .getString("id");
+    String conv = api.conversation(ann, "direct", null, bob).getString("id");
     for (int i = 0; i < 2; i++) {
       var sent =
           api.post(
@@ -68,12 +59,7 @@ class MetricsIT {
     }
     // a QR wait stream: opened, one event delivered, closed
     var c = api.post("/api/auth/qr", null, null).bodyAsJsonObject();
-    try (SseClient sse =
-        SseClient.connect(
-            http.vertx(),
-            node.httpPort(),
-            "/api/auth/qr/" + c.getString("challengeId") + "/events",
-            Map.of("X-Requester-Secret", c.getString("requesterSecret")))) {
+    try (SseClient sse = SseClient.qrEvents(http.vertx(), node.httpPort(), c, Map.of())) {
       assertThat(
               api.post(
                       "/api/auth/qr/scan",

@@ -7,8 +7,10 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -37,6 +39,16 @@ class QrLinkIT extends SingleNodeSuite {
         "/api/auth/qr/" + c.getString("challengeId") + "/image.svg",
         null,
         secret == null ? Map.of() : Map.of("X-Requester-Secret", secret));
+  }
+
+  /** {@code POST /api/auth/qr/scan} of challenge {@code c}'s code, with this token. */
+  private HttpResponse<Buffer> scan(JsonObject c, String token) {
+    return api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), token);
+  }
+
+  /** {@code POST /api/auth/qr/approve} of challenge {@code c}'s code, with this token. */
+  private HttpResponse<Buffer> approve(JsonObject c, String token) {
+    return api.post("/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), token);
   }
 
   /** The QR hijack: a neighbour's code must not be readable by anyone but its requester. */
@@ -94,12 +106,7 @@ class QrLinkIT extends SingleNodeSuite {
     assertThat(again.statusCode()).isEqualTo(403);
     assertThat(errorCode(again)).isEqualTo("secret_already_used");
     // the header form keeps working
-    try (SseClient header =
-        SseClient.connect(
-            http.vertx(),
-            api.port(),
-            "/api/auth/qr/" + c.getString("challengeId") + "/events",
-            Map.of("X-Requester-Secret", c.getString("requesterSecret")))) {
+    try (SseClient header = SseClient.qrEvents(http.vertx(), api.port(), c, Map.of())) {
       assertThat(header.status()).isEqualTo(200);
     }
   }
@@ -144,8 +151,7 @@ class QrLinkIT extends SingleNodeSuite {
     String secret = c.getString("requesterSecret");
     assertThat(poll(c, secret).bodyAsJsonObject().getString("status")).isEqualTo("pending");
 
-    var scan =
-        api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    var scan = scan(c, phone.token());
     assertThat(scan.statusCode()).isEqualTo(200);
     assertThat(scan.bodyAsJsonObject().getString("userAgent")).isEqualTo("Firefox on Linux (test)");
     assertThat(scan.bodyAsJsonObject().getString("address")).isEqualTo("127.0.0.1");
@@ -174,17 +180,9 @@ class QrLinkIT extends SingleNodeSuite {
     var again = poll(c, secret);
     assertThat(again.statusCode()).isEqualTo(410);
     assertThat(errorCode(again)).isEqualTo("qr_used");
-    var reapprove =
-        api.post(
-            "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    var reapprove = approve(c, phone.token());
     assertThat(reapprove.statusCode()).isEqualTo(410);
-    assertThat(
-            api.post(
-                    "/api/auth/qr/scan",
-                    new JsonObject().put("qr", c.getString("qr")),
-                    phone.token())
-                .statusCode())
-        .isEqualTo(410);
+    assertThat(scan(c, phone.token()).statusCode()).isEqualTo(410);
     assertThat(api.get("/api/sessions", phone.token()).bodyAsJsonObject().getJsonArray("sessions"))
         .hasSize(2);
   }
@@ -204,11 +202,10 @@ class QrLinkIT extends SingleNodeSuite {
             Map.of())) {
       assertThat(sse.status()).isEqualTo(200);
       assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
-      api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+      scan(c, phone.token());
       var scanned = sse.awaitEvent("qr.scanned", 5000);
       assertThat(scanned).isNotNull();
-      api.post(
-          "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+      approve(c, phone.token());
       var approved = sse.awaitEvent("qr.approved", 5000);
       assertThat(approved).isNotNull();
       String token = approved.json().getString("token");
@@ -225,8 +222,8 @@ class QrLinkIT extends SingleNodeSuite {
   void aPhotoOfTheQrAloneRedeemsNothing() {
     Account phone = api.register("Victim");
     JsonObject c = newChallenge();
-    api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
-    api.post("/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    scan(c, phone.token());
+    approve(c, phone.token());
     String token = c.getString("qr").substring("parley:link:".length());
     for (String wrong : new String[] {token, "wrong-secret", ""}) {
       var res = poll(c, wrong);
@@ -245,44 +242,15 @@ class QrLinkIT extends SingleNodeSuite {
     Account phone = api.register("Careful");
     Account other = api.register("Other");
     JsonObject c = newChallenge();
-    assertThat(
-            api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), null)
-                .statusCode())
-        .isEqualTo(401);
-    assertThat(
-            api.post(
-                    "/api/auth/qr/scan",
-                    new JsonObject().put("qr", c.getString("qr")),
-                    "forged.token.value")
-                .statusCode())
-        .isEqualTo(401);
-    var early =
-        api.post(
-            "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    assertThat(scan(c, null).statusCode()).isEqualTo(401);
+    assertThat(scan(c, "forged.token.value").statusCode()).isEqualTo(401);
+    var early = approve(c, phone.token());
     assertThat(early.statusCode()).isEqualTo(409);
     assertThat(errorCode(early)).isEqualTo("qr_not_scanned");
-    assertThat(
-            api.post(
-                    "/api/auth/qr/scan",
-                    new JsonObject().put("qr", c.getString("qr")),
-                    phone.token())
-                .statusCode())
-        .isEqualTo(200);
+    assertThat(scan(c, phone.token()).statusCode()).isEqualTo(200);
     // another account cannot take over a scanned challenge
-    assertThat(
-            api.post(
-                    "/api/auth/qr/scan",
-                    new JsonObject().put("qr", c.getString("qr")),
-                    other.token())
-                .statusCode())
-        .isEqualTo(409);
-    assertThat(
-            api.post(
-                    "/api/auth/qr/approve",
-                    new JsonObject().put("qr", c.getString("qr")),
-                    other.token())
-                .statusCode())
-        .isEqualTo(409);
+    assertThat(scan(c, other.token()).statusCode()).isEqualTo(409);
+    assertThat(approve(c, other.token()).statusCode()).isEqualTo(409);
     assertThat(
             api.post(
                     "/api/auth/qr/scan",
@@ -303,21 +271,10 @@ class QrLinkIT extends SingleNodeSuite {
   void anExpiredChallengeIsRefusedEverywhereEvenIfStillStored() {
     Account phone = api.register("Late");
     JsonObject c = newChallenge();
-    api.post("/api/auth/qr/scan", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    scan(c, phone.token());
     // time passes: the TTL index would remove it eventually; the code must refuse it regardless
-    db.update(
-        "qrchallenges",
-        new JsonObject().put("_id", c.getString("challengeId")),
-        new JsonObject()
-            .put(
-                "$set",
-                new JsonObject()
-                    .put(
-                        "expiresAt",
-                        new JsonObject().put("$date", Instant.now().minusSeconds(1).toString()))));
-    var approve =
-        api.post(
-            "/api/auth/qr/approve", new JsonObject().put("qr", c.getString("qr")), phone.token());
+    db.expire("qrchallenges", c.getString("challengeId"));
+    var approve = approve(c, phone.token());
     assertThat(approve.statusCode()).isEqualTo(410);
     assertThat(errorCode(approve)).isEqualTo("qr_expired");
     var poll = poll(c, c.getString("requesterSecret"));

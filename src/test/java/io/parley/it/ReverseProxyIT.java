@@ -150,12 +150,7 @@ class ReverseProxyIT {
     var c = viaProxy(HttpMethod.POST, "/api/auth/qr", null, Map.of()).bodyAsJsonObject();
     Account phone = direct.register("Phone");
     try (SseClient sse =
-        SseClient.connect(
-            http.vertx(),
-            nginx.port(),
-            "/api/auth/qr/" + c.getString("challengeId") + "/events",
-            Map.of(
-                "X-Requester-Secret", c.getString("requesterSecret"), "Accept-Encoding", "gzip"))) {
+        SseClient.qrEvents(http.vertx(), nginx.port(), c, Map.of("Accept-Encoding", "gzip"))) {
       assertThat(sse.status()).isEqualTo(200);
       assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
       assertThat(sse.header("Content-Encoding")).isNotEqualTo("gzip");

@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -160,9 +159,7 @@ class S3UploadsIT {
   }
 
   static Map<String, String> headers(JsonObject ticket) {
-    Map<String, String> h = new HashMap<>();
-    ticket.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
-    return h;
+    return Uploads.headers(ticket);
   }
 
   boolean exists(String key) {
@@ -224,13 +221,7 @@ class S3UploadsIT {
     assertThat(objectsOf(id)).isEqualTo(1);
 
     // sent in a message: then members (not only the uploader) may read it
-    var msg =
-        api.post(
-            "/api/conversations/" + conversationId + "/messages",
-            new JsonObject()
-                .put("clientId", "s3-" + id)
-                .put("attachmentIds", new JsonArray().add(id)),
-            ada.token());
+    var msg = api.sendAttachments(ada, conversationId, "s3-" + id, id);
     assertThat(msg.statusCode()).isEqualTo(201);
     assertThat(
             msg.bodyAsJsonObject()

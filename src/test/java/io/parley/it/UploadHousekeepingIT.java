@@ -9,15 +9,11 @@ import io.parley.testing.Api.Account;
 import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.TestNodes;
 import io.parley.testing.Uploads;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -53,12 +49,7 @@ class UploadHousekeepingIT extends SingleNodeSuite {
   void adaAndBobsConversation() {
     ada = api.register("Ada");
     bob = api.register("Bob");
-    var conv =
-        api.post(
-            "/api/conversations",
-            new JsonObject().put("type", "direct").put("memberIds", new JsonArray().add(bob.id())),
-            ada.token());
-    conversationId = conv.bodyAsJsonObject().getJsonObject("conversation").getString("id");
+    conversationId = api.conversation(ada, "direct", null, bob).getString("id");
   }
 
   JsonObject create(Account who, byte[] bytes) {
@@ -69,12 +60,7 @@ class UploadHousekeepingIT extends SingleNodeSuite {
             who.token());
     assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
     JsonObject t = res.bodyAsJsonObject();
-    Map<String, String> h = new HashMap<>();
-    t.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
-    var put =
-        Uploads.send(
-            http, HttpMethod.PUT, t.getString("url"), h, false, List.of(Buffer.buffer(bytes)));
-    assertThat(put.status()).isEqualTo(204);
+    assertThat(Uploads.put(http, t, bytes).status()).isEqualTo(204);
     return t;
   }
 
@@ -89,6 +75,16 @@ class UploadHousekeepingIT extends SingleNodeSuite {
 
   List<String> filesOf(String id) {
     return Uploads.files(uploadDir).stream().filter(n -> n.startsWith(id)).toList();
+  }
+
+  /** Whether the upload's record and its files are gone. */
+  boolean removed(String id) {
+    return db.findOne("uploads", new JsonObject().put("_id", id)) == null && filesOf(id).isEmpty();
+  }
+
+  /** Whether the upload's record says it was sent in a message. */
+  boolean markedSent(String id) {
+    return db.findOne("uploads", new JsonObject().put("_id", id)).getValue("sentAt") != null;
   }
 
   static boolean eventually(BooleanSupplier condition) throws InterruptedException {
@@ -110,25 +106,13 @@ class UploadHousekeepingIT extends SingleNodeSuite {
     String done = create(bob, bytes).getString("uploadId");
     assertThat(api.post("/api/uploads/" + done + "/complete", null, bob.token()).statusCode())
         .isEqualTo(200);
-    assertThat(
-            api.post(
-                    "/api/conversations/" + conversationId + "/messages",
-                    new JsonObject()
-                        .put("clientId", "done-" + done)
-                        .put("attachmentIds", new JsonArray().add(done)),
-                    bob.token())
-                .statusCode())
+    assertThat(api.sendAttachments(bob, conversationId, "done-" + done, done).statusCode())
         .isEqualTo(201);
     assertThat(filesOf(abandoned)).hasSize(1);
     age(abandoned);
     age(done);
 
-    assertThat(
-            eventually(
-                () ->
-                    db.findOne("uploads", new JsonObject().put("_id", abandoned)) == null
-                        && filesOf(abandoned).isEmpty()))
-        .isTrue();
+    assertThat(eventually(() -> removed(abandoned))).isTrue();
     // younger than the age, or complete and sent: kept
     assertThat(db.findOne("uploads", new JsonObject().put("_id", fresh))).isNotNull();
     assertThat(filesOf(fresh)).hasSize(1);
@@ -149,22 +133,10 @@ class UploadHousekeepingIT extends SingleNodeSuite {
           .isEqualTo(200);
     }
     for (String id : List.of(sent, lostNotice)) {
-      var msg =
-          api.post(
-              "/api/conversations/" + conversationId + "/messages",
-              new JsonObject()
-                  .put("clientId", "h-" + id)
-                  .put("attachmentIds", new JsonArray().add(id)),
-              bob.token());
+      var msg = api.sendAttachments(bob, conversationId, "h-" + id, id);
       assertThat(msg.statusCode()).isEqualTo(201);
     }
-    assertThat(
-            eventually(
-                () ->
-                    db.findOne("uploads", new JsonObject().put("_id", lostNotice))
-                            .getValue("sentAt")
-                        != null))
-        .isTrue();
+    assertThat(eventually(() -> markedSent(lostNotice))).isTrue();
     // as if the "sent" notice had been lost on the bus
     db.update(
         "uploads",
@@ -173,20 +145,9 @@ class UploadHousekeepingIT extends SingleNodeSuite {
     for (String id : List.of(unsent, sent, lostNotice)) {
       age(id);
     }
-    assertThat(
-            eventually(
-                () ->
-                    db.findOne("uploads", new JsonObject().put("_id", unsent)) == null
-                        && filesOf(unsent).isEmpty()))
-        .isTrue();
+    assertThat(eventually(() -> removed(unsent))).isTrue();
     // what messages carry stays (the lost notice is found again by asking)
-    assertThat(
-            eventually(
-                () ->
-                    db.findOne("uploads", new JsonObject().put("_id", lostNotice))
-                            .getValue("sentAt")
-                        != null))
-        .isTrue();
+    assertThat(eventually(() -> markedSent(lostNotice))).isTrue();
     for (String id : List.of(sent, lostNotice)) {
       assertThat(api.get("/api/uploads/" + id, ada.token()).body().getBytes()).isEqualTo(bytes);
     }

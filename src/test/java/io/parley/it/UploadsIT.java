@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -90,9 +89,7 @@ class UploadsIT extends SingleNodeSuite {
   }
 
   static Map<String, String> headers(JsonObject ticket) {
-    Map<String, String> h = new HashMap<>();
-    ticket.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
-    return h;
+    return Uploads.headers(ticket);
   }
 
   /** Create, PUT, complete: a ready upload. */
@@ -106,13 +103,7 @@ class UploadsIT extends SingleNodeSuite {
 
   /** Sends a message carrying the upload; returns the stored message. */
   JsonObject sendWith(Account who, String conv, String uploadId) {
-    var res =
-        api.post(
-            "/api/conversations/" + conv + "/messages",
-            new JsonObject()
-                .put("clientId", "with-" + uploadId)
-                .put("attachmentIds", new JsonArray().add(uploadId)),
-            who.token());
+    var res = api.sendAttachments(who, conv, "with-" + uploadId, uploadId);
     assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
     return res.bodyAsJsonObject().getJsonObject("message");
   }
@@ -297,13 +288,7 @@ class UploadsIT extends SingleNodeSuite {
     // and the bytes are deleted from storage, the record with them
     assertThat(Await.until(10_000, () -> filesOf(id).isEmpty() && record(id) == null)).isTrue();
     // nor can the deleted upload be sent again
-    var resend =
-        api.post(
-            "/api/conversations/" + p.conversationId() + "/messages",
-            new JsonObject()
-                .put("clientId", "again-" + id)
-                .put("attachmentIds", new JsonArray().add(id)),
-            p.a().token());
+    var resend = api.sendAttachments(p.a(), p.conversationId(), "again-" + id, id);
     assertThat(resend.statusCode()).isEqualTo(400);
     assertThat(errorCode(resend)).isEqualTo("attachment_not_found");
   }
@@ -314,13 +299,7 @@ class UploadsIT extends SingleNodeSuite {
     byte[] bytes = png(500);
     String id = ready(p.a(), p.conversationId(), "twice.png", "image/png", bytes);
     JsonObject first = sendWith(p.a(), p.conversationId(), id);
-    var second =
-        api.post(
-            "/api/conversations/" + p.conversationId() + "/messages",
-            new JsonObject()
-                .put("clientId", "second-" + id)
-                .put("attachmentIds", new JsonArray().add(id)),
-            p.a().token());
+    var second = api.sendAttachments(p.a(), p.conversationId(), "second-" + id, id);
     assertThat(second.statusCode()).isEqualTo(201);
     assertThat(api.delete("/api/messages/" + first.getString("id"), p.a().token()).statusCode())
         .isEqualTo(204);
@@ -419,16 +398,7 @@ class UploadsIT extends SingleNodeSuite {
     byte[] bytes = png(100);
     JsonObject t = create(p.a(), p.conversationId(), "a.png", "image/png", bytes.length);
     String id = t.getString("uploadId");
-    db.update(
-        "uploads",
-        new JsonObject().put("_id", id),
-        new JsonObject()
-            .put(
-                "$set",
-                new JsonObject()
-                    .put(
-                        "expiresAt",
-                        new JsonObject().put("$date", Instant.now().minusSeconds(1).toString()))));
+    db.expire("uploads", id);
     Answer a = put(t, bytes);
     assertThat(a.status()).isEqualTo(403);
     assertThat(a.errorCode()).isEqualTo("upload_token_expired");
@@ -622,13 +592,7 @@ class UploadsIT extends SingleNodeSuite {
             "two.pdf",
             "application/pdf",
             "%PDF-1.7\n%abc\n".getBytes(StandardCharsets.US_ASCII));
-    var res =
-        api.post(
-            "/api/conversations/" + p.conversationId() + "/messages",
-            new JsonObject()
-                .put("clientId", "att-1")
-                .put("attachmentIds", new JsonArray().add(first).add(second)),
-            p.a().token());
+    var res = api.sendAttachments(p.a(), p.conversationId(), "att-1", first, second);
     assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
     JsonArray atts = res.bodyAsJsonObject().getJsonObject("message").getJsonArray("attachments");
     assertThat(atts).hasSize(2);
@@ -649,13 +613,7 @@ class UploadsIT extends SingleNodeSuite {
     assertThat(stored.getJsonArray("attachments")).isEqualTo(atts);
 
     // the same send again is the same message
-    var repeat =
-        api.post(
-            "/api/conversations/" + p.conversationId() + "/messages",
-            new JsonObject()
-                .put("clientId", "att-1")
-                .put("attachmentIds", new JsonArray().add(first).add(second)),
-            p.a().token());
+    var repeat = api.sendAttachments(p.a(), p.conversationId(), "att-1", first, second);
     assertThat(repeat.statusCode()).isEqualTo(200);
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -115,6 +116,17 @@ public final class Api {
           "create conversation failed: " + res.statusCode() + " " + res.bodyAsString());
     }
     return res.bodyAsJsonObject().getJsonObject("conversation");
+  }
+
+  /** Posts a message of {@code from}'s that carries these uploads (and no text). */
+  public HttpResponse<Buffer> sendAttachments(
+      Account from, String conversationId, String clientId, String... uploadIds) {
+    return post(
+        "/api/conversations/" + conversationId + "/messages",
+        new JsonObject()
+            .put("clientId", clientId)
+            .put("attachmentIds", new io.vertx.core.json.JsonArray(List.of((Object[]) uploadIds))),
+        from.token());
   }
 
   /** Sends a text message; returns the stored message. */

@@ -38,6 +38,21 @@ public final class Db implements AutoCloseable {
     await(mongo.updateCollection(collection, query, update));
   }
 
+  /** Sets the document's {@code expiresAt} a second in the past, as if its time had run out. */
+  public void expire(String collection, String id) {
+    update(
+        collection,
+        new JsonObject().put("_id", id),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject()
+                    .put(
+                        "expiresAt",
+                        new JsonObject()
+                            .put("$date", java.time.Instant.now().minusSeconds(1).toString()))));
+  }
+
   public MongoClient client() {
     return mongo;
   }

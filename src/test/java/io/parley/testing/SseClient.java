@@ -43,6 +43,18 @@ public final class SseClient implements AutoCloseable {
     this.response = response;
   }
 
+  /**
+   * Connects to a QR challenge's wait stream with its requester secret (and these other headers);
+   * returns once the response head arrived.
+   */
+  public static SseClient qrEvents(
+      Vertx vertx, int port, io.vertx.core.json.JsonObject challenge, Map<String, String> more) {
+    Map<String, String> h = new java.util.HashMap<>(more);
+    h.put("X-Requester-Secret", challenge.getString("requesterSecret"));
+    return connect(
+        vertx, port, "/api/auth/qr/" + challenge.getString("challengeId") + "/events", h);
+  }
+
   /** Connects; returns once the response head arrived (any status). */
   public static SseClient connect(Vertx vertx, int port, String path, Map<String, String> headers) {
     HttpClient client = vertx.createHttpClient();

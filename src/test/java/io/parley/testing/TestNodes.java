@@ -104,6 +104,15 @@ public final class TestNodes {
     return e;
   }
 
+  /** A JWT signer and verifier for HS256 with this secret: for tests that make their own tokens. */
+  public static io.vertx.ext.auth.jwt.JWTAuth hs256(io.vertx.core.Vertx vertx, String secret) {
+    return io.vertx.ext.auth.jwt.JWTAuth.create(
+        vertx,
+        new io.vertx.ext.auth.jwt.JWTAuthOptions()
+            .addPubSecKey(
+                new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+  }
+
   /**
    * Writes {@code yaml} as the operator's file ({@code conf/parley.yaml}) of a node whose working
    * folder is {@code workDir}: for settings that have no environment variable.

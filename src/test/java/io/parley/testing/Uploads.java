@@ -60,6 +60,24 @@ public final class Uploads {
         .put("size", size);
   }
 
+  /** The headers an upload's create answer says its PUT must carry (a new, changeable map). */
+  public static Map<String, String> headers(JsonObject upload) {
+    Map<String, String> h = new java.util.HashMap<>();
+    upload.getJsonObject("headers").forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
+    return h;
+  }
+
+  /** PUTs {@code bytes} to an upload's URL with the headers its create answer gave. */
+  public static Answer put(Http http, JsonObject upload, byte[] bytes) {
+    return send(
+        http,
+        HttpMethod.PUT,
+        upload.getString("url"),
+        headers(upload),
+        false,
+        List.of(Buffer.buffer(bytes)));
+  }
+
   /**
    * Sends {@code chunks} with Vert.x's HTTP client: chunked transfer when {@code chunked}, else
    * with the given headers as they are (a Content-Length among them is sent as is).
