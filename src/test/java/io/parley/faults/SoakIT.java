@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.faults.Clients.Stream;
 import io.parley.faults.Clients.Target;
-import io.parley.faults.Clients.User;
-import io.vertx.core.Future;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,40 +32,16 @@ class SoakIT {
       env.put("SSE_MAX_STREAMS_PER_USER", String.valueOf(devices * 2));
       NodeProcess node = rig.node("a", env).up();
       Target t = FaultRig.target(node);
-      List<User> users = new ArrayList<>();
-      for (int i = 0; i < usersCount; i++) {
-        users.add(rig.clients.register(t, "k" + i));
-      }
-      List<String> convs = new ArrayList<>();
-      Map<String, List<User>> members = new HashMap<>();
-      for (int c = 0; c < usersCount / 3; c++) {
-        List<User> ms = users.subList(3 * c, 3 * c + 3);
-        String id = rig.clients.group(t, ms.get(0), ms.subList(1, 3));
-        convs.add(id);
-        members.put(id, ms);
-      }
-      rig.conversations.addAll(convs);
-      List<Stream> streams = new ArrayList<>();
-      List<Future<Void>> opened = new ArrayList<>();
-      for (int i = 0; i < users.size(); i++) {
-        for (int d = 0; d < devices; d++) {
-          Stream s =
-              rig.clients.stream(
-                  "k" + i + "d" + d, users.get(i), Set.of(convs.get(i / 3)), () -> List.of(t));
-          streams.add(s);
-          opened.add(s.open());
-        }
-      }
-      Clients.await(Future.all(opened));
+      Crowd crowd = Crowd.gather(rig, t, usersCount, devices, "k", "k", s -> {});
       // warm up the node (JIT, pools) before taking the baseline
-      churn(rig, streams, convs, members, t, 10);
+      churn(rig, crowd, t, 10);
       NodeProcess.Vitals start = node.vitals();
-      churn(rig, streams, convs, members, t, seconds);
+      churn(rig, crowd, t, seconds);
       NodeProcess.Vitals end = node.vitals();
       rig.history.note("start " + start);
       rig.history.note("end " + end);
       History.Result r =
-          rig.finish("soak (" + seconds + " s, " + streams.size() + " streams, churn)", 10);
+          rig.finish("soak (" + seconds + " s, " + crowd.streams().size() + " streams, churn)", 10);
       rig.assertClean(r);
       assertThat(node.troubleInLog()).as("errors and blocked threads in the node's log").isEmpty();
       assertThat(end.heapAfterGc() - start.heapAfterGc())
@@ -83,13 +54,8 @@ class SoakIT {
   }
 
   /** {@code seconds} of 20 sends/s while 5 random streams a second drop and resume. */
-  private static void churn(
-      FaultRig rig,
-      List<Stream> streams,
-      List<String> convs,
-      Map<String, List<User>> members,
-      Target t,
-      int seconds) {
+  private static void churn(FaultRig rig, Crowd crowd, Target t, int seconds) {
+    List<Stream> streams = crowd.streams();
     Random random = new Random(seconds);
     Thread churner =
         new Thread(
@@ -102,7 +68,8 @@ class SoakIT {
               }
             });
     churner.start();
-    rig.clients.load(seconds * 20, 20, convs, members, i -> () -> List.of(t), 60_000, null);
+    rig.clients.load(
+        seconds * 20, 20, crowd.convs(), crowd.members(), i -> () -> List.of(t), 60_000, null);
     PartitionIT.join(churner);
   }
 }

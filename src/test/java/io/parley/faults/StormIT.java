@@ -15,7 +15,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,32 +47,11 @@ class StormIT {
       NodeProcess node = rig.node("a", env).up();
       Target t = FaultRig.target(node);
 
-      List<User> users = new ArrayList<>();
-      for (int i = 0; i < usersCount; i++) {
-        users.add(rig.clients.register(t, "s" + i));
-      }
-      List<String> convs = new ArrayList<>();
-      Map<String, List<User>> members = new HashMap<>();
-      for (int c = 0; c < usersCount / 3; c++) {
-        List<User> ms = users.subList(3 * c, 3 * c + 3);
-        String id = rig.clients.group(t, ms.get(0), ms.subList(1, 3));
-        convs.add(id);
-        members.put(id, ms);
-      }
-      rig.conversations.addAll(convs);
-      List<Stream> streams = new ArrayList<>();
-      List<Future<Void>> opened = new ArrayList<>();
-      for (int i = 0; i < users.size(); i++) {
-        for (int d = 0; d < devices; d++) {
-          Stream s =
-              rig.clients.stream(
-                  "u" + i + "d" + d, users.get(i), Set.of(convs.get(i / 3)), () -> List.of(t));
-          s.retryMs = 1000;
-          streams.add(s);
-          opened.add(s.open());
-        }
-      }
-      Clients.await(Future.all(opened));
+      Crowd crowd = Crowd.gather(rig, t, usersCount, devices, "s", "u", s -> s.retryMs = 1000);
+      List<User> users = crowd.users();
+      List<String> convs = crowd.convs();
+      Map<String, List<User>> members = crowd.members();
+      List<Stream> streams = crowd.streams();
       rig.clients.load(convs.size(), 10, convs, members, i -> () -> List.of(t), 30_000, null);
       FaultRig.await("every stream has the warm-up", 60, () -> rig.missing(rig.stored()).isEmpty());
 
