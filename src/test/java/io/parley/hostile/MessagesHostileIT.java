@@ -259,13 +259,14 @@ class MessagesHostileIT extends HostileSuite {
 
   // --- edit and delete --------------------------------------------------------------------------
 
+  /** {@code PATCH /api/messages/{id}} with this body, as {@code who}. */
+  private HttpResponse<Buffer> edit(String id, JsonObject body, Account who) {
+    return n.json(HttpMethod.PATCH, "/api/messages/" + id, body, who.token());
+  }
+
   /** {@code PATCH /api/messages/{id}} with the text "Pwned", as {@code who}. */
   private HttpResponse<Buffer> pwn(String id, Account who) {
-    return n.json(
-        HttpMethod.PATCH,
-        "/api/messages/" + id,
-        new JsonObject().put("text", "Pwned"),
-        who.token());
+    return edit(id, new JsonObject().put("text", "Pwned"), who);
   }
 
   Map<String, String> badMessageIds() {
@@ -340,30 +341,17 @@ class MessagesHostileIT extends HostileSuite {
     n.refused(
         400,
         "text_too_long",
-        () ->
-            n.json(
-                HttpMethod.PATCH,
-                "/api/messages/" + id,
-                new JsonObject().put("text", "y".repeat(4001)),
-                n.mallory.token()));
+        () -> edit(id, new JsonObject().put("text", "y".repeat(4001)), n.mallory));
+    n.refused(
+        400, "validation_failed", () -> edit(id, new JsonObject().put("text", "   "), n.mallory));
     n.refused(
         400,
         "validation_failed",
         () ->
-            n.json(
-                HttpMethod.PATCH,
-                "/api/messages/" + id,
-                new JsonObject().put("text", "   "),
-                n.mallory.token()));
-    n.refused(
-        400,
-        "validation_failed",
-        () ->
-            n.json(
-                HttpMethod.PATCH,
-                "/api/messages/" + id,
+            edit(
+                id,
                 new JsonObject().put("text", "edited").put("senderId", n.alice.id()),
-                n.mallory.token()));
+                n.mallory));
   }
 
   @Test
@@ -371,14 +359,7 @@ class MessagesHostileIT extends HostileSuite {
     String id = n.api.send(n.mallory, n.malloryCarol, "regret").getString("id");
     assertThat(n.api.delete("/api/messages/" + id, n.mallory.token()).statusCode()).isEqualTo(204);
     n.refused(
-        410,
-        "message_deleted",
-        () ->
-            n.json(
-                HttpMethod.PATCH,
-                "/api/messages/" + id,
-                new JsonObject().put("text", "back"),
-                n.mallory.token()));
+        410, "message_deleted", () -> edit(id, new JsonObject().put("text", "back"), n.mallory));
     var again = n.harmless(() -> n.api.delete("/api/messages/" + id, n.mallory.token()));
     assertThat(again.statusCode()).isEqualTo(204);
   }

@@ -1,5 +1,6 @@
 package io.parley.hostile;
 
+import static io.parley.hostile.HostileNode.eachCase;
 import static io.parley.hostile.HostileNode.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,18 +54,21 @@ class OperatorRoutesHostileIT extends HostileSuite {
                     }));
   }
 
+  /** A test named by the path: GET it is refused 404 {@code not_found} and shows no metrics. */
+  private DynamicTest noMetricsAt(String path) {
+    return named(
+        path,
+        () -> {
+          Reply r = n.refused(404, "not_found", () -> raw("GET", path, null, null));
+          assertThat(r.body()).doesNotContain("# HELP").doesNotContain("jvm_");
+        });
+  }
+
   @TestFactory
   Stream<DynamicTest> metricsUnderOtherNamesAreNotFound() {
     return Stream.of(
             "/METRICS", "/metrics;x=1", "/metrics%2F", "/api/metrics", "/health/../metrics2")
-        .map(
-            path ->
-                named(
-                    path,
-                    () -> {
-                      Reply r = n.refused(404, "not_found", () -> raw("GET", path, null, null));
-                      assertThat(r.body()).doesNotContain("# HELP").doesNotContain("jvm_");
-                    }));
+        .map(this::noMetricsAt);
   }
 
   // --- path tricks ------------------------------------------------------------------------------
@@ -183,21 +187,18 @@ class OperatorRoutesHostileIT extends HostileSuite {
     cases.put(
         "upper-case /API",
         new Object[] {"GET", "/API/users/me", n.mallory.token(), null, 404, "not_found"});
-    List<DynamicTest> tests = new ArrayList<>();
-    cases.forEach(
-        (what, c) ->
-            tests.add(
-                n.refusedTest(
-                    what,
-                    (int) c[4],
-                    (String) c[5],
-                    () ->
-                        raw(
-                            (String) c[0],
-                            (String) c[1],
-                            (String) c[2],
-                            c[3] == null ? null : ((String) c[3]).getBytes()))));
-    return tests.stream();
+    return eachCase(
+        cases,
+        c ->
+            n.refused(
+                (int) c[4],
+                (String) c[5],
+                () ->
+                    raw(
+                        (String) c[0],
+                        (String) c[1],
+                        (String) c[2],
+                        c[3] == null ? null : ((String) c[3]).getBytes())));
   }
 
   @Test
@@ -267,14 +268,7 @@ class OperatorRoutesHostileIT extends HostileSuite {
             "/%2e/metrics",
             "/api/%2e%2e/metrics",
             "/metrics?name[]=jvm_info")
-        .map(
-            path ->
-                named(
-                    path,
-                    () -> {
-                      Reply r = n.refused(404, "not_found", () -> raw("GET", path, null, null));
-                      assertThat(r.body()).doesNotContain("# HELP").doesNotContain("jvm_");
-                    }));
+        .map(this::noMetricsAt);
   }
 
   // --- not in issue 13: a known path with another method is 405, not 404 ------------------------

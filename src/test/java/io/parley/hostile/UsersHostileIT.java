@@ -1,6 +1,7 @@
 package io.parley.hostile;
 
 import static io.parley.hostile.BodyCases.Kind.STRING;
+import static io.parley.hostile.HostileNode.eachCase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.hostile.BodyCases.Route;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,16 +143,11 @@ class UsersHostileIT extends HostileSuite {
     cases.put("a phone with a NUL", new Object[] {"?phone=%2B1415%00555", 400, "invalid_phone"});
     cases.put("invalid UTF-8 in the phone", new Object[] {"?phone=%C3%28", 400, "invalid_phone"});
     cases.put("an unknown phone", new Object[] {"?phone=%2B14155559999", 404, "user_not_found"});
-    List<DynamicTest> tests = new ArrayList<>();
-    cases.forEach(
-        (what, c) ->
-            tests.add(
-                n.refusedTest(
-                    what,
-                    (int) c[1],
-                    (String) c[2],
-                    () -> n.get(lookup((String) c[0]), n.mallory.token()))));
-    return tests.stream();
+    return eachCase(
+        cases,
+        c ->
+            n.refused(
+                (int) c[1], (String) c[2], () -> n.get(lookup((String) c[0]), n.mallory.token())));
   }
 
   @Test

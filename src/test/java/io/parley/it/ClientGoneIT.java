@@ -76,6 +76,13 @@ class ClientGoneIT extends SingleNodeSuite {
     return node.context().metrics().registry().get("parley.sse.streams.open").gauge().value();
   }
 
+  /** Asserts that the node's open-stream gauge falls to 0 within 10 s. */
+  private void assertNoStreamOpen() {
+    assertThat(Await.until(10_000, () -> openStreams() == 0))
+        .as("open streams %s", openStreams())
+        .isTrue();
+  }
+
   /** Asserts that {@code who} can open an event stream (200), and closes it. */
   private void assertStreamOpens(Account who) {
     try (SseClient sse =
@@ -140,9 +147,7 @@ class ClientGoneIT extends SingleNodeSuite {
       }
     }
     // 20 dropped streams against a cap of 3 per user and 6 per address
-    assertThat(Await.until(10_000, () -> openStreams() == 0))
-        .as("open streams %s", openStreams())
-        .isTrue();
+    assertNoStreamOpen();
     assertStreamOpens(a);
     // nor is anyone else behind the same address locked out
     Account other = api.register("Neighbour");
@@ -162,9 +167,7 @@ class ClientGoneIT extends SingleNodeSuite {
             delay);
       }
     }
-    assertThat(Await.until(10_000, () -> openStreams() == 0))
-        .as("open streams %s", openStreams())
-        .isTrue();
+    assertNoStreamOpen();
     assertStreamOpens(a);
   }
 
@@ -183,8 +186,6 @@ class ClientGoneIT extends SingleNodeSuite {
             delay);
       }
     }
-    assertThat(Await.until(10_000, () -> openStreams() == 0))
-        .as("open streams %s", openStreams())
-        .isTrue();
+    assertNoStreamOpen();
   }
 }

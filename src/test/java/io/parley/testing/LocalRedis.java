@@ -36,18 +36,7 @@ public final class LocalRedis implements AutoCloseable {
   public LocalRedis start() {
     try {
       process =
-          new ProcessBuilder(
-                  binary(),
-                  "--port",
-                  String.valueOf(port),
-                  "--bind",
-                  "127.0.0.1",
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "no",
-                  "--dir",
-                  dir.toString())
+          RedisBinary.server(port, dir)
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
               .start();
@@ -66,14 +55,6 @@ public final class LocalRedis implements AutoCloseable {
       }
     }
     throw new IllegalStateException("redis-server did not listen on " + port);
-  }
-
-  private static String binary() {
-    java.nio.file.Path p = RedisBinary.path();
-    if (p == null) {
-      throw new IllegalStateException(RedisBinary.problem());
-    }
-    return p.toString();
   }
 
   public boolean running() {

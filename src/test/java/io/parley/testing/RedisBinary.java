@@ -41,6 +41,29 @@ public final class RedisBinary {
     return p != null && !p.startsWith(extractionDir());
   }
 
+  /**
+   * A redis-server on 127.0.0.1:{@code port} that persists nothing and works in {@code dir}; throws
+   * when there is no binary.
+   */
+  static ProcessBuilder server(int port, Path dir) {
+    Path binary = path();
+    if (binary == null) {
+      throw new IllegalStateException(problem());
+    }
+    return new ProcessBuilder(
+        binary.toString(),
+        "--port",
+        String.valueOf(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir.toString());
+  }
+
   private static void resolve() {
     String pathEnv = System.getenv("PATH");
     if (pathEnv != null) {

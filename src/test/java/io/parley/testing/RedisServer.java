@@ -25,31 +25,12 @@ public final class RedisServer implements AutoCloseable {
     return RedisBinary.path() != null;
   }
 
-  private static Path binary() {
-    Path p = RedisBinary.path();
-    if (p == null) {
-      throw new IllegalStateException(RedisBinary.problem());
-    }
-    return p;
-  }
-
   public static RedisServer start(Path dir) {
     int port = TestNodes.freePort();
     try {
       Files.createDirectories(dir);
       Process p =
-          new ProcessBuilder(
-                  binary().toString(),
-                  "--port",
-                  String.valueOf(port),
-                  "--bind",
-                  "127.0.0.1",
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "no",
-                  "--dir",
-                  dir.toString())
+          RedisBinary.server(port, dir)
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("redis.log").toFile())
               .start();
