@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +36,7 @@ class SseIT extends SingleNodeSuite {
     env.put("SSE_HEARTBEAT_MS", "300");
     env.put("SSE_MAX_STREAMS_PER_USER", "4");
     env.put("SSE_MAX_QUEUED_BYTES", "65536");
+    env.put("METRICS_PORT", String.valueOf(TestNodes.freePort()));
     return env;
   }
 
@@ -382,14 +382,15 @@ class SseIT extends SingleNodeSuite {
     SseClient healthy = stream(bob);
 
     // a raw socket with a tiny receive buffer that stops reading after the response head
-    AtomicLong received = new AtomicLong();
+    long before = openStreams();
+    Buffer received = Buffer.buffer();
     AtomicBoolean closed = new AtomicBoolean();
     NetSocket sock =
         http.vertx()
             .createNetClient(new NetClientOptions().setReceiveBufferSize(4096))
             .connect(node.httpPort(), "127.0.0.1")
             .await(10, TimeUnit.SECONDS);
-    sock.handler(b -> received.addAndGet(b.length()));
+    sock.handler(received::appendBuffer);
     sock.closeHandler(v -> closed.set(true));
     sock.write(
         Buffer.buffer(
@@ -397,40 +398,62 @@ class SseIT extends SingleNodeSuite {
                 + bob.token()
                 + "\r\nAccept: text/event-stream\r\n\r\n"));
     long deadline = System.currentTimeMillis() + WAIT;
-    while (received.get() == 0 && System.currentTimeMillis() < deadline) {
+    while (received.length() == 0 && System.currentTimeMillis() < deadline) {
       healthy.next(50);
     }
     sock.pause();
+    assertThat(openStreams()).isEqualTo(before + 1);
 
+    // send until the node has dropped the stalled stream (its gauge of open streams says so;
+    // the paused client cannot see the close yet), 25 at a time: the kernel's socket buffers
+    // hold a few MB before the node's own queue grows
     String big = "x".repeat(3900);
     int sent = 0;
-    while (!closed.get() && sent < 4000) {
-      // 25 sends at a time: the kernel's socket buffers hold a few MB before the queue grows
+    while (openStreams() > before && sent < 4000) {
       List<io.vertx.core.Future<?>> batch = new ArrayList<>();
       for (int i = 0; i < 25; i++, sent++) {
-        batch.add(
-            http.client()
-                .post(node.httpPort(), "127.0.0.1", "/api/conversations/" + conv + "/messages")
-                .putHeader("Authorization", "Bearer " + ann.token())
-                .sendJsonObject(
-                    new JsonObject().put("clientId", "slow-" + sent).put("text", big + sent)));
+        batch.add(send(ann, conv, "slow-" + sent, big + "#" + sent + "#"));
       }
       io.vertx.core.Future.join(batch).await(30, TimeUnit.SECONDS);
-      // let the paused socket's close surface
-      sock.resume();
-      sock.pause();
     }
+    assertThat(openStreams()).as("the node dropped the stalled stream").isEqualTo(before);
+    // what is sent after the drop never reaches the stalled client: nothing more is queued for it
+    int dropped = sent;
+    List<io.vertx.core.Future<?>> after = new ArrayList<>();
+    for (int i = 0; i < 25; i++, sent++) {
+      after.add(send(ann, conv, "slow-" + sent, big + "#" + sent + "#"));
+    }
+    io.vertx.core.Future.join(after).await(30, TimeUnit.SECONDS);
     sock.resume();
     deadline = System.currentTimeMillis() + WAIT;
     while (!closed.get() && System.currentTimeMillis() < deadline) {
       healthy.next(50);
     }
-    assertThat(closed.get()).as("the server dropped the stalled stream").isTrue();
-    // far less than was sent reached the stalled client: the server did not queue it all
-    assertThat(received.get()).isLessThan((long) sent * big.length());
+    assertThat(closed.get()).as("the stalled client finally sees the close").isTrue();
+    String got = received.toString();
+    for (int i = dropped; i < sent; i++) {
+      assertThat(got).doesNotContain("#" + i + "#");
+    }
     assertThat(api.get("/health", null).statusCode()).isEqualTo(200);
     api.send(ann, conv, "still flowing");
     assertThat(awaitMessage(healthy, "still flowing")).isNotNull();
+  }
+
+  private io.vertx.core.Future<?> send(Account from, String conv, String clientId, String text) {
+    return http.client()
+        .post(node.httpPort(), "127.0.0.1", "/api/conversations/" + conv + "/messages")
+        .putHeader("Authorization", "Bearer " + from.token())
+        .sendJsonObject(new JsonObject().put("clientId", clientId).put("text", text));
+  }
+
+  /** The node's {@code parley_sse_streams_open} gauge, from its metrics port. */
+  private long openStreams() {
+    String scrape = http.get(node.metricsPort(), "/metrics").bodyAsString();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^parley_sse_streams_open(?:\\{[^}]*\\})? (\\S+)$")
+            .matcher(scrape);
+    assertThat(m.find()).as(scrape).isTrue();
+    return (long) Double.parseDouble(m.group(1));
   }
 
   static List<Long> range(long from, long to) {
