@@ -161,7 +161,9 @@ public final class Node {
 
   private static Future<Vertx> buildVertx(
       ParleyConfig config, HazelcastClusterManager hz, ParleyMetrics metrics) {
-    VertxOptions options = new VertxOptions();
+    // Vert.x looks for a blocked event loop every second by default; an idle node's cost is its
+    // wake-ups (docs/operations.md, "An idle node"), and a block is still reported within 5 s.
+    VertxOptions options = new VertxOptions().setBlockedThreadCheckInterval(BLOCKED_CHECK_MS);
     VertxBuilder builder = Vertx.builder();
     if (metrics.prometheusRegistry() != null) {
       // HTTP server/client, event bus, pools and JVM meters, in this node's own registry (a
@@ -271,6 +273,9 @@ public final class Node {
   private static final long TICK_MS = 1_000;
 
   private static final long PAUSED_MS = 3_000;
+
+  /** How often Vert.x checks for a blocked event loop or worker. */
+  private static final long BLOCKED_CHECK_MS = 5_000;
 
   /** Events published to a member in the last this-long before it was declared gone were lost. */
   private static final long MEMBER_LOSS_MS = 20_000;

@@ -110,6 +110,35 @@ class DeploymentFilesTest {
         .contains("KillSignal=SIGTERM");
   }
 
+  /** The -XX flags of a java command line (heap sizing differs between the two files). */
+  private static List<String> xxFlags(String commandLine) {
+    return Pattern.compile("-XX:\\S+").matcher(commandLine).results().map(r -> r.group()).toList();
+  }
+
+  @Test
+  void theUnitAndTheImageGiveTheJvmTheSameFlagsAndThisJdkAcceptsThem() throws Exception {
+    Matcher exec =
+        Pattern.compile("(?m)^ExecStart=(.*)$").matcher(read("conf/systemd/parley.service"));
+    assertThat(exec.find()).isTrue();
+    Matcher opts =
+        Pattern.compile("JAVA_OPTS=\"([^\"]*)\"").matcher(read("Dockerfile").replace("\\\n", " "));
+    assertThat(opts.find()).isTrue();
+    List<String> unit = xxFlags(exec.group(1));
+    List<String> image = xxFlags(opts.group(1));
+    // the image sizes its heap from the container (MaxRAMPercentage), the unit with -Xms/-Xmx
+    assertThat(image.stream().filter(f -> !f.startsWith("-XX:MaxRAMPercentage")).toList())
+        .containsExactlyInAnyOrderElementsOf(
+            unit.stream().filter(f -> !f.equals("-XX:+UseG1GC")).toList());
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(unit);
+    cmd.add("-version");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out.toLowerCase(java.util.Locale.ROOT)).as(out).doesNotContain("warning");
+  }
+
   @Test
   void ciInstallsRedisAndNginxOnlyWhenMissing() throws IOException {
     String ci = read(".ci/run");

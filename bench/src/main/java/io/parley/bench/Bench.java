@@ -36,8 +36,18 @@ public final class Bench {
   static final List<String> DEFAULT_TARGETS =
       List.of("parley-1", "node-mongoose-1", "parley-2", "parley-4", "node-mongoose-2", "node-express-2", "bus-only", "bare");
 
+  /**
+   * The JVM's own timers, made rare (conf/systemd/parley.service explains each): on this machine
+   * every wake-up of an idle core costs about a millisecond of CPU, so an idle JVM's cost is the
+   * number of its wake-ups. Also given to the database's JVM, for every target alike.
+   */
+  static final String QUIET_JVM =
+      "-XX:-UsePerfData -XX:G1ConcRefinementServiceIntervalMillis=5000"
+          + " -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=5000";
+
   /** The project's production JVM flags (conf/systemd/parley.service), for every Java server. */
-  static final String DEFAULT_SERVER_JVM = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError";
+  static final String DEFAULT_SERVER_JVM =
+      "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError " + QUIET_JVM;
 
   /** Options (all have defaults; --quick shortens everything). */
   static final class Opts {

@@ -200,15 +200,10 @@ abstract class Target {
    * MemoryMongo}) in its own JVM on the server core, counted as infrastructure.
    */
   void startMemoryMongo(String cpus, Path benchJar, int port, Path home) throws Exception {
-    Proc db =
-        Proc.start(
-            name + "-db",
-            cpus,
-            List.of(
-                "java", "-Xms1g", "-Xmx6g", "-XX:+UseG1GC", "-cp",
-                benchJar.toAbsolutePath().toString(), "io.parley.bench.MemoryMongo", "" + port),
-            Map.of(),
-            home);
+    List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms1g", "-Xmx6g", "-XX:+UseG1GC"));
+    cmd.addAll(List.of(Bench.QUIET_JVM.split(" ")));
+    cmd.addAll(List.of("-cp", benchJar.toAbsolutePath().toString(), "io.parley.bench.MemoryMongo", "" + port));
+    Proc db = Proc.start(name + "-db", cpus, cmd, Map.of(), home);
     db.infra = true;
     db.jvm = true;
     procs.add(db);
