@@ -35,9 +35,9 @@ final class RateLimits {
   RateLimits(RateLimiter limiter, ParleyMetrics metrics, RateLimitConfig cfg) {
     this.limiter = limiter;
     this.metrics = metrics;
-    this.perAddress = new Limit("req-address", cfg.maxRequests(), cfg.window());
-    this.authPerAddress = new Limit("req-auth", cfg.authMaxRequests(), cfg.authWindow());
-    this.perUser = new Limit("req-user", cfg.userMaxRequests(), cfg.window());
+    this.perAddress = Limit.leased("req-address", cfg.maxRequests(), cfg.window());
+    this.authPerAddress = Limit.leased("req-auth", cfg.authMaxRequests(), cfg.authWindow());
+    this.perUser = Limit.leased("req-user", cfg.userMaxRequests(), cfg.window());
   }
 
   /** The per-address limits, as a route handler. */

@@ -44,6 +44,11 @@ public final class FallbackRateLimiter implements RateLimiter {
   }
 
   @Override
+  public Future<Taken> take(Limit limit, String key, int n) {
+    return withFallback(l -> l.take(limit, key, n));
+  }
+
+  @Override
   public Future<Void> reset(Limit limit, String key) {
     // forget both: the local counters may hold hits from a period of fallback
     return local.reset(limit, key).compose(v -> withFallback(l -> l.reset(limit, key)));

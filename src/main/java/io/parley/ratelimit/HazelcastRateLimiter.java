@@ -37,6 +37,17 @@ public final class HazelcastRateLimiter implements RateLimiter {
   }
 
   @Override
+  public Future<Taken> take(Limit limit, String key, int n) {
+    return submit(limit, key, n)
+        .map(
+            r -> {
+              long before = r[0] - n;
+              long granted = Math.max(0, Math.min(n, limit.max() - before));
+              return new Taken(granted, decision(limit, r), r[1]);
+            });
+  }
+
+  @Override
   public Future<Void> reset(Limit limit, String key) {
     return onCaller(counters.removeAsync(limit.name() + ":" + key)).mapEmpty();
   }
@@ -47,18 +58,22 @@ public final class HazelcastRateLimiter implements RateLimiter {
   }
 
   private Future<Decision> hit(Limit limit, String key, long n) {
+    return submit(limit, key, n).map(r -> decision(limit, r));
+  }
+
+  /** {count, ms left in the window} after adding {@code n}, from the key's owner. */
+  private Future<long[]> submit(Limit limit, String key, long n) {
     return onCaller(
-            counters.submitToKey(limit.name() + ":" + key, new Hit(n, limit.window().toMillis())))
-        .map(
-            r -> {
-              long count = r[0];
-              boolean allowed = count <= limit.max();
-              return new Decision(
-                  allowed,
-                  limit.max(),
-                  Math.max(0, limit.max() - count),
-                  Math.max(1, (r[1] + 999) / 1000));
-            });
+        counters.submitToKey(limit.name() + ":" + key, new Hit(n, limit.window().toMillis())));
+  }
+
+  private static Decision decision(Limit limit, long[] r) {
+    long count = r[0];
+    return new Decision(
+        count <= limit.max(),
+        limit.max(),
+        Math.max(0, limit.max() - count),
+        Math.max(1, (r[1] + 999) / 1000));
   }
 
   /** Completes on the caller's Vert.x context (Hazelcast completes on its own threads). */

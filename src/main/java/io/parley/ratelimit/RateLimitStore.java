@@ -50,13 +50,15 @@ public final class RateLimitStore {
         if (hazelcast == null) {
           return new RateLimitStore("local", local, null);
         }
+        // every request checks two limits: leases keep that off the wire for most of them
         return new RateLimitStore(
             "hazelcast",
-            new FallbackRateLimiter(
-                "hazelcast",
-                new HazelcastRateLimiter(hazelcast, SHARED_TIMEOUT_MS),
-                local,
-                metrics),
+            new LeasedRateLimiter(
+                new FallbackRateLimiter(
+                    "hazelcast",
+                    new HazelcastRateLimiter(hazelcast, SHARED_TIMEOUT_MS),
+                    local,
+                    metrics)),
             null);
       }
       default -> {

@@ -10,8 +10,30 @@ import java.time.Duration;
  */
 public interface RateLimiter {
 
-  /** A limit: at most {@code max} hits per {@code window}; {@code name} namespaces the keys. */
-  record Limit(String name, long max, Duration window) {}
+  /**
+   * A limit: at most {@code max} hits per {@code window}; {@code name} namespaces the keys. A
+   * {@code leased} limit may be counted in batches on a shared store ({@link LeasedRateLimiter}):
+   * for limits checked on every request, never for those that refund or reset.
+   */
+  record Limit(String name, long max, Duration window, boolean leased) {
+    public Limit(String name, long max, Duration window) {
+      this(name, max, window, false);
+    }
+
+    /** The same limit, counted in batches where the store is shared. */
+    public static Limit leased(String name, long max, Duration window) {
+      return new Limit(name, max, window, true);
+    }
+  }
+
+  /**
+   * Hits taken at once.
+   *
+   * @param granted how many of the hits asked for fall within the limit (0: refused)
+   * @param decision the state after all of them (its {@code allowed} says whether any was)
+   * @param leftMs milliseconds left in the window they were counted in
+   */
+  record Taken(long granted, Decision decision, long leftMs) {}
 
   /**
    * What a check found.
@@ -29,6 +51,14 @@ public interface RateLimiter {
 
   /** Counts one hit on {@code key} and says whether it is within the limit. */
   Future<Decision> consume(Limit limit, String key);
+
+  /**
+   * Counts up to {@code n} hits on {@code key} at once. Stores that cannot count a batch count one
+   * (the default), which a caller sees as {@code granted} ≤ 1.
+   */
+  default Future<Taken> take(Limit limit, String key, int n) {
+    return consume(limit, key).map(d -> new Taken(d.allowed() ? 1 : 0, d, d.resetSeconds() * 1000));
+  }
 
   /** Forgets the counts of {@code key} (e.g. after a successful sign-in). */
   Future<Void> reset(Limit limit, String key);
