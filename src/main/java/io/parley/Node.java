@@ -163,7 +163,10 @@ public final class Node {
       ParleyConfig config, HazelcastClusterManager hz, ParleyMetrics metrics) {
     // Vert.x looks for a blocked event loop every second by default; an idle node's cost is its
     // wake-ups (docs/operations.md, "An idle node"), and a block is still reported within 5 s.
-    VertxOptions options = new VertxOptions().setBlockedThreadCheckInterval(BLOCKED_CHECK_MS);
+    VertxOptions options =
+        new VertxOptions()
+            .setEventLoopPoolSize(config.node().eventLoopCount())
+            .setBlockedThreadCheckInterval(BLOCKED_CHECK_MS);
     VertxBuilder builder = Vertx.builder();
     if (metrics.prometheusRegistry() != null) {
       // HTTP server/client, event bus, pools and JVM meters, in this node's own registry (a

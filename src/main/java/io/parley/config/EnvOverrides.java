@@ -28,6 +28,7 @@ final class EnvOverrides {
           new EnvVar("PARLEY_ROLES", "node.roles", Kind.LIST),
           new EnvVar("PARLEY_REGISTRATIONS_PER_HOUR", "auth.registrationsPerHour", Kind.STRING),
           new EnvVar("PARLEY_INSTANCES", "node.instances", Kind.MAP),
+          new EnvVar("PARLEY_EVENT_LOOPS", "node.eventLoops", Kind.STRING),
           new EnvVar("PARLEY_DATA_DIR", "node.dataDir", Kind.STRING),
           new EnvVar("HOST", "http.host", Kind.STRING),
           new EnvVar("PORT", "http.port", Kind.STRING),

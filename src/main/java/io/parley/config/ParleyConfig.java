@@ -33,11 +33,23 @@ public record ParleyConfig(
   }
 
   /** Roles, instances per role, data folder, shutdown grace. */
+  /**
+   * @param eventLoops Vert.x event loops; 0 = one per CPU core
+   */
   public record NodeConfig(
-      Set<Role> roles, Map<Role, Integer> instances, Path dataDir, long shutdownGraceMs) {
+      Set<Role> roles,
+      Map<Role, Integer> instances,
+      int eventLoops,
+      Path dataDir,
+      long shutdownGraceMs) {
 
     public boolean runs(Role role) {
       return roles.contains(role);
+    }
+
+    /** Event loops of this node's Vert.x; a configured 0 means one per CPU core. */
+    public int eventLoopCount() {
+      return eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops;
     }
 
     /** Instances of a role; a configured 0 means one per CPU core. */

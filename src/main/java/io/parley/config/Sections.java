@@ -162,6 +162,7 @@ final class Sections {
     return new NodeConfig(
         roles,
         instances,
+        r.intRange("node.eventLoops", 0, 1024),
         r.path("node.dataDir", workDir),
         r.longRange("node.shutdownGraceMs", 0, 600_000));
   }

@@ -132,6 +132,8 @@ public final class Bench {
     all.put("parley-1", () -> new ParleyTarget("parley-1", ParleyTarget.Mode.ONE, 1, o.parleyJar, cpus, 7100, jvm, http, db));
     if (o.baselineJar != null) {
       all.put("parley-base", () -> new ParleyTarget("parley-base", ParleyTarget.Mode.ONE, 1, o.baselineJar, cpus, 7200, jvm, http, db));
+      // the baseline's build clustered, for changes to what two nodes cost (ask for it by name)
+      all.put("parley-base-2", () -> new ParleyTarget("parley-base-2", ParleyTarget.Mode.CLUSTER, 2, o.baselineJar, cpus, 8200, jvm, http, db));
     }
     all.put("parley-2", () -> new ParleyTarget("parley-2", ParleyTarget.Mode.CLUSTER, 2, o.parleyJar, cpus, 7300, jvm, http, db));
     all.put("parley-4", () -> new ParleyTarget("parley-4", ParleyTarget.Mode.CLUSTER, 4, o.parleyJar, cpus, 7800, jvm, http, db));
