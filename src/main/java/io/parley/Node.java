@@ -161,8 +161,9 @@ public final class Node {
 
   private static Future<Vertx> buildVertx(
       ParleyConfig config, HazelcastClusterManager hz, ParleyMetrics metrics) {
-    // Vert.x looks for a blocked event loop every second by default; an idle node's cost is its
-    // wake-ups (docs/operations.md, "An idle node"), and a block is still reported within 5 s.
+    // An idle or lightly loaded node's cost is its threads' wake-ups (docs/operations.md, "An
+    // idle node"): one event loop per core, so the bus hops between verticles stay on one thread,
+    // and the blocked-thread check every 5 s (Vert.x's default is every second).
     VertxOptions options =
         new VertxOptions()
             .setEventLoopPoolSize(config.node().eventLoopCount())

@@ -32,8 +32,9 @@ public record ParleyConfig(
     return mode == Mode.PRODUCTION;
   }
 
-  /** Roles, instances per role, data folder, shutdown grace. */
   /**
+   * Roles, instances per role, event loops, data folder, shutdown grace.
+   *
    * @param eventLoops Vert.x event loops; 0 = one per CPU core
    */
   public record NodeConfig(

@@ -84,6 +84,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eventLoopsDefaultToOnePerCoreAndCanBeSet() {
+    assertThat(load(Map.of()).node().eventLoopCount())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(load(Map.of("PARLEY_EVENT_LOOPS", "3")).node().eventLoopCount()).isEqualTo(3);
+    assertThatThrownBy(() -> load(Map.of("PARLEY_EVENT_LOOPS", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("node.eventLoops");
+  }
+
+  @Test
   void halfConfiguredS3CredentialsAreAProblem() {
     assertThatThrownBy(() -> load(Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")))
         .isInstanceOf(ConfigException.class)
