@@ -337,7 +337,7 @@ final class Results {
         (k, v) ->
             md.append(
                 f("| `%s` | %s%s |%n", k, v,
-                    k.equals("parley-base") ? ", from the `--baseline-jar` build (Parley before this change)" : "")));
+                    k.startsWith("parley-base") ? ", from the `--baseline-jar` build (Parley before this change)" : "")));
     md.append('\n');
     if (!failures.isEmpty()) {
       md.append("**Failures:**\n\n");
