@@ -1,5 +1,6 @@
 package io.parley.faults;
 
+import io.parley.testing.Prometheus;
 import io.parley.testing.TestNodes;
 import java.io.IOException;
 import java.net.URI;
@@ -13,8 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -155,23 +154,6 @@ final class NodeProcess extends JarProcess {
     return a.body();
   }
 
-  /** Sum of every sample of a metric (all label sets), or NaN when absent. */
-  static double sample(String metrics, String name, String labelFilter) {
-    double sum = 0;
-    boolean any = false;
-    Pattern p =
-        Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})?\\s+(\\S+)", Pattern.MULTILINE);
-    Matcher m = p.matcher(metrics);
-    while (m.find()) {
-      String labels = m.group(1) == null ? "" : m.group(1);
-      if (labelFilter == null || labels.contains(labelFilter)) {
-        sum += Double.parseDouble(m.group(2));
-        any = true;
-      }
-    }
-    return any ? sum : Double.NaN;
-  }
-
   /** What /proc and /metrics say about the process now. */
   record Vitals(
       long heapAfterGc, long rss, int threads, int fds, double busConsumers, int streams) {
@@ -187,9 +169,9 @@ final class NodeProcess extends JarProcess {
   Vitals vitals() {
     jcmd("GC.run");
     String m = metrics();
-    long heap = (long) sample(m, "jvm_memory_used_bytes", "area=\"heap\"");
-    double consumers = sample(m, "vertx_eventbus_handlers", null);
-    double open = sample(m, "parley_sse_streams_open", null);
+    long heap = (long) Prometheus.sample(m, "jvm_memory_used_bytes", "area=\"heap\"");
+    double consumers = Prometheus.sample(m, "vertx_eventbus_handlers", null);
+    double open = Prometheus.sample(m, "parley_sse_streams_open", null);
     Path proc = Path.of("/proc", String.valueOf(pid()));
     long rss = 0;
     int threads = 0;

@@ -3,6 +3,7 @@ package io.parley.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.faults.Scenarios.Chat;
+import io.parley.testing.Prometheus;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -81,8 +82,8 @@ class RedisOutageIT {
       assertThat(a.pid()).isEqualTo(pidA);
       assertThat(b.pid()).isEqualTo(pidB);
       double fallbacks =
-          NodeProcess.sample(a.metrics(), "parley_rate_limit_fallbacks_total", "store=\"redis\"")
-              + NodeProcess.sample(
+          Prometheus.sample(a.metrics(), "parley_rate_limit_fallbacks_total", "store=\"redis\"")
+              + Prometheus.sample(
                   b.metrics(), "parley_rate_limit_fallbacks_total", "store=\"redis\"");
       rig.history.note("rate-limit fallbacks " + (long) fallbacks);
       assertThat(fallbacks).isPositive();

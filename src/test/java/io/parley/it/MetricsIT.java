@@ -6,14 +6,13 @@ import io.parley.Node;
 import io.parley.testing.Api;
 import io.parley.testing.Api.Account;
 import io.parley.testing.Http;
+import io.parley.testing.Prometheus;
 import io.parley.testing.SseClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,10 +30,8 @@ class MetricsIT {
   }
 
   private static double value(String scrape, String series) {
-    Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
-            .matcher(scrape);
-    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    double v = Prometheus.sample(scrape, series, null);
+    return Double.isNaN(v) ? -1 : v;
   }
 
   @Test

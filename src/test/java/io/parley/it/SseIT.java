@@ -3,6 +3,7 @@ package io.parley.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.testing.Api.Account;
+import io.parley.testing.Prometheus;
 import io.parley.testing.SingleNodeSuite;
 import io.parley.testing.SseClient;
 import io.parley.testing.SseClient.Event;
@@ -449,11 +450,9 @@ class SseIT extends SingleNodeSuite {
   /** The node's {@code parley_sse_streams_open} gauge, from its metrics port. */
   private long openStreams() {
     String scrape = http.get(node.metricsPort(), "/metrics").bodyAsString();
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(?m)^parley_sse_streams_open(?:\\{[^}]*\\})? (\\S+)$")
-            .matcher(scrape);
-    assertThat(m.find()).as(scrape).isTrue();
-    return (long) Double.parseDouble(m.group(1));
+    double open = Prometheus.sample(scrape, "parley_sse_streams_open", null);
+    assertThat(open).as(scrape).isNotNaN();
+    return (long) open;
   }
 
   static List<Long> range(long from, long to) {
