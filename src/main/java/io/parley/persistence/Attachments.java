@@ -8,8 +8,6 @@ import io.parley.bus.UploadsApi.ResolveAttachments;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,13 +37,14 @@ final class Attachments {
   }
 
   /**
-   * Tells the uploads verticle these went out in a stored message (best effort: a sweep checks).
+   * Tells the uploads verticle the message's attachments went out in it, once it is stored (best
+   * effort: a sweep checks).
    */
-  void sent(JsonArray attachments) {
-    if (attachments.isEmpty()) {
+  void sent(Message message) {
+    if (message.attachments().isEmpty()) {
       return;
     }
-    bus.request(Addresses.UPLOADS_SENT, new UploadIds(uploadIds(attachments)).toJson())
+    bus.request(Addresses.UPLOADS_SENT, new UploadIds(message.uploadIds()).toJson())
         .onFailure(err -> LOG.debug("marking uploads as sent failed: {}", err.getMessage()));
   }
 
@@ -56,13 +55,5 @@ final class Attachments {
     }
     return bus.request(Addresses.UPLOADS_DISCARD, new DiscardUploads(ownerId, uploadIds).toJson())
         .mapEmpty();
-  }
-
-  static List<String> uploadIds(JsonArray attachments) {
-    List<String> ids = new ArrayList<>();
-    for (Object a : attachments) {
-      ids.add(((JsonObject) a).getString("uploadId"));
-    }
-    return ids;
   }
 }

@@ -1,24 +1,49 @@
 package io.parley.persistence;
 
+import io.parley.bus.Ids;
 import io.parley.mongo.MongoSupport;
+import io.parley.mongo.MongoSupport.Index;
+import io.parley.persistence.Conversation.Removal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
+import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code conversations} collection. Every query that reads or changes a conversation for a user
  * filters on {@code members}, so a non-member finds nothing. Fields: type, members, admins, title,
  * createdBy, createdAt, updatedAt + version (metadata changes), lastSeq, lastMessageAt, archivedBy,
  * readMarkers / deliveredMarkers {userId: seq}, receiptsAt {userId: date}, removed [{userId, at}],
- * directKey (direct conversations: the sorted member pair, unique).
+ * directKey (direct conversations: the sorted member pair, unique). Callers see {@link
+ * Conversation} records; documents, ids and dates stay in here.
  */
 final class ConversationRepository {
   static final String COLLECTION = "conversations";
+
+  /**
+   * The indexes of docs/data-model.md: the member's list (by activity, archived or not), the hubs'
+   * gap check (recent activity), resume (changes and removals since a time), and the direct-pair
+   * key that makes a direct conversation unique.
+   */
+  static final List<Index> INDEXES =
+      List.of(
+          Index.of(COLLECTION, new JsonObject().put("members", 1).put("lastMessageAt", -1)),
+          Index.of(COLLECTION, new JsonObject().put("members", 1).put("archivedBy", 1)),
+          Index.of(COLLECTION, new JsonObject().put("lastMessageAt", -1)),
+          Index.of(COLLECTION, new JsonObject().put("members", 1).put("updatedAt", 1)),
+          Index.of(COLLECTION, new JsonObject().put("removed.userId", 1)),
+          new Index(
+              COLLECTION,
+              new JsonObject().put("directKey", 1),
+              new IndexOptions().unique(true).sparse(true)));
 
   private final MongoClient mongo;
 
@@ -26,51 +51,139 @@ final class ConversationRepository {
     this.mongo = mongo;
   }
 
-  Future<JsonObject> insert(JsonObject doc) {
-    return mongo.insert(COLLECTION, doc).map(ignored -> doc);
+  /** Stores a new conversation; false when its direct-pair key is taken (created concurrently). */
+  Future<Boolean> insert(Conversation c) {
+    return mongo
+        .insert(COLLECTION, document(c))
+        .map(true)
+        .recover(
+            err ->
+                MongoSupport.isDuplicateKey(err)
+                    ? Future.succeededFuture(false)
+                    : Future.failedFuture(err));
   }
 
-  static JsonObject newConversation(
+  /**
+   * A new conversation with a new id, created now: no message yet, and its activity time is its
+   * creation (it sorts first in the members' lists). {@code directKey} only for direct ones.
+   */
+  static Conversation newConversation(
       String type,
       List<String> members,
       List<String> admins,
       String title,
       String createdBy,
+      String directKey,
       Instant now) {
-    JsonObject date = MongoSupport.date(now);
-    return new JsonObject()
-        .put("_id", MongoSupport.newId())
-        .put("type", type)
-        .put("members", new JsonArray(List.copyOf(members)))
-        .put("admins", new JsonArray(List.copyOf(admins)))
-        .put("title", title)
-        .put("createdBy", createdBy)
-        .put("createdAt", date)
-        .put("updatedAt", date)
-        .put("version", 1L)
-        .put("lastSeq", 0L)
-        .put("lastMessageAt", date)
-        .put("archivedBy", new JsonArray())
-        .put("readMarkers", new JsonObject())
-        .put("deliveredMarkers", new JsonObject())
-        .put("receiptsAt", new JsonObject())
-        .put("removed", new JsonArray());
+    return new Conversation(
+        MongoSupport.newId(),
+        type,
+        title,
+        List.copyOf(members),
+        List.copyOf(admins),
+        createdBy,
+        now,
+        now,
+        1L,
+        0L,
+        now,
+        List.of(),
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        directKey);
   }
 
-  Future<JsonObject> findByDirectKey(String key) {
-    return mongo.findOne(COLLECTION, new JsonObject().put("directKey", key), null);
+  /** The stored form of a conversation. */
+  static JsonObject document(Conversation c) {
+    JsonObject markers = new JsonObject();
+    JsonObject doc =
+        new JsonObject()
+            .put("_id", c.id())
+            .put("type", c.type())
+            .put("members", new JsonArray(new ArrayList<>(c.members())))
+            .put("admins", new JsonArray(new ArrayList<>(c.admins())))
+            .put("title", c.title())
+            .put("createdBy", c.createdBy())
+            .put("createdAt", MongoSupport.date(c.createdAt()))
+            .put("updatedAt", MongoSupport.date(c.updatedAt()))
+            .put("version", c.version())
+            .put("lastSeq", c.lastSeq())
+            .put("lastMessageAt", MongoSupport.date(c.lastMessageAt()))
+            .put("archivedBy", new JsonArray(new ArrayList<>(c.archivedBy())))
+            .put("readMarkers", new JsonObject(new LinkedHashMap<>(c.readMarkers())))
+            .put("deliveredMarkers", new JsonObject(new LinkedHashMap<>(c.deliveredMarkers())))
+            .put("receiptsAt", markers)
+            .put("removed", new JsonArray());
+    c.receiptsAt().forEach((user, at) -> markers.put(user, MongoSupport.date(at)));
+    for (Removal r : c.removed()) {
+      doc.getJsonArray("removed")
+          .add(new JsonObject().put("userId", r.userId()).put("at", MongoSupport.date(r.at())));
+    }
+    if (c.directKey() != null) {
+      doc.put("directKey", c.directKey());
+    }
+    return doc;
+  }
+
+  /**
+   * A stored conversation as a record (null for null). Fields a projection left out read as null,
+   * zero or empty; {@code version} as 1.
+   */
+  static Conversation fromDocument(JsonObject d) {
+    if (d == null) {
+      return null;
+    }
+    JsonObject receipts = d.getJsonObject("receiptsAt", new JsonObject());
+    Map<String, Instant> receiptsAt = new LinkedHashMap<>();
+    for (String user : receipts.fieldNames()) {
+      receiptsAt.put(user, MongoSupport.instant(receipts, user));
+    }
+    List<Removal> removed = new ArrayList<>();
+    for (Object o : d.getJsonArray("removed", new JsonArray())) {
+      JsonObject r = (JsonObject) o;
+      removed.add(new Removal(r.getString("userId"), MongoSupport.instant(r, "at")));
+    }
+    return new Conversation(
+        d.getString("_id"),
+        d.getString("type"),
+        d.getString("title"),
+        Documents.strings(d.getJsonArray("members")),
+        Documents.strings(d.getJsonArray("admins")),
+        d.getString("createdBy"),
+        MongoSupport.instant(d, "createdAt"),
+        MongoSupport.instant(d, "updatedAt"),
+        d.getLong("version", 1L),
+        d.getLong("lastSeq", 0L),
+        MongoSupport.instant(d, "lastMessageAt"),
+        Documents.strings(d.getJsonArray("archivedBy")),
+        Documents.seqs(d.getJsonObject("readMarkers")),
+        Documents.seqs(d.getJsonObject("deliveredMarkers")),
+        java.util.Collections.unmodifiableMap(receiptsAt),
+        List.copyOf(removed),
+        d.getString("directKey"));
+  }
+
+  Future<Conversation> findByDirectKey(String key) {
+    return mongo
+        .findOne(COLLECTION, new JsonObject().put("directKey", key), null)
+        .map(ConversationRepository::fromDocument);
   }
 
   /** The conversation if {@code userId} is a member, else null. */
-  Future<JsonObject> findForMember(String conversationId, String userId) {
-    if (!MongoSupport.isId(conversationId)) {
+  Future<Conversation> findForMember(String conversationId, String userId) {
+    if (!Ids.valid(conversationId)) {
       return Future.succeededFuture(null);
     }
-    return mongo.findOne(COLLECTION, member(conversationId, userId), null);
+    return mongo
+        .findOne(COLLECTION, member(conversationId, userId), null)
+        .map(ConversationRepository::fromDocument);
   }
 
   /** A page of the user's conversations, newest activity first, after the cursor. */
-  Future<List<JsonObject>> listForMember(String userId, boolean archived, Cursor after, int limit) {
+  Future<List<Conversation>> listForMember(
+      String userId, boolean archived, Cursor after, int limit) {
     JsonObject q = new JsonObject().put("members", userId);
     q.put("archivedBy", archived ? userId : new JsonObject().put("$ne", userId));
     if (after != null) {
@@ -84,24 +197,31 @@ final class ConversationRepository {
                       .put("lastMessageAt", at)
                       .put("_id", new JsonObject().put("$lt", after.id()))));
     }
-    return mongo.findWithOptions(
-        COLLECTION,
-        q,
-        new FindOptions()
-            .setSort(new JsonObject().put("lastMessageAt", -1).put("_id", -1))
-            .setLimit(limit));
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            q,
+            new FindOptions()
+                .setSort(new JsonObject().put("lastMessageAt", -1).put("_id", -1))
+                .setLimit(limit))
+        .map(ConversationRepository::fromDocuments);
   }
 
   /**
    * What a send needs of a conversation the sender belongs to: its members (the event's recipients)
    * and {@code lastSeq}, the highest seq stored (a hint: the messages' unique index decides). Null
-   * when the sender is not a member.
+   * when the sender is not a member (or the id is not one).
    */
-  Future<JsonObject> findForSend(String conversationId, String senderId) {
-    return mongo.findOne(
-        COLLECTION,
-        member(conversationId, senderId),
-        new JsonObject().put("members", 1).put("lastSeq", 1));
+  Future<Conversation> findForSend(String conversationId, String senderId) {
+    if (!Ids.valid(conversationId)) {
+      return Future.succeededFuture(null);
+    }
+    return mongo
+        .findOne(
+            COLLECTION,
+            member(conversationId, senderId),
+            new JsonObject().put("members", 1).put("lastSeq", 1))
+        .map(ConversationRepository::fromDocument);
   }
 
   /**
@@ -127,23 +247,25 @@ final class ConversationRepository {
   }
 
   /**
-   * Moves a member's marker forward (never back). Returns the document as it was before, or null
-   * when the user is not a member.
+   * Moves a member's marker forward (never back). Returns the conversation as it was before, or
+   * null when the user is not a member.
    */
-  Future<JsonObject> advanceMarker(
+  Future<Conversation> advanceMarker(
       String conversationId, String userId, String type, long upToSeq, Instant at) {
     JsonObject max = new JsonObject().put("deliveredMarkers." + userId, upToSeq);
     if ("read".equals(type)) {
       max.put("readMarkers." + userId, upToSeq);
     }
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        member(conversationId, userId),
-        new JsonObject()
-            .put("$max", max)
-            .put("$set", new JsonObject().put("receiptsAt." + userId, MongoSupport.date(at))),
-        new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(false));
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            member(conversationId, userId),
+            new JsonObject()
+                .put("$max", max)
+                .put("$set", new JsonObject().put("receiptsAt." + userId, MongoSupport.date(at))),
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(false))
+        .map(ConversationRepository::fromDocument);
   }
 
   Future<Boolean> setArchived(String conversationId, String userId, boolean archived) {
@@ -155,46 +277,52 @@ final class ConversationRepository {
         .map(r -> r != null && r.getDocMatched() > 0);
   }
 
-  /** Adds members to a group the caller administers; returns the new document or null. */
-  Future<JsonObject> addMembers(
+  /** Adds members to a group the caller administers; returns the conversation after, or null. */
+  Future<Conversation> addMembers(
       String conversationId, String adminId, List<String> userIds, Instant now) {
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        member(conversationId, adminId).put("type", "group").put("admins", adminId),
-        new JsonObject()
-            .put(
-                "$addToSet",
-                new JsonObject()
-                    .put(
-                        "members",
-                        new JsonObject().put("$each", new JsonArray(List.copyOf(userIds)))))
-            .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
-            .put("$inc", new JsonObject().put("version", 1L)),
-        new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(true));
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            member(conversationId, adminId).put("type", "group").put("admins", adminId),
+            new JsonObject()
+                .put(
+                    "$addToSet",
+                    new JsonObject()
+                        .put(
+                            "members",
+                            new JsonObject().put("$each", new JsonArray(List.copyOf(userIds)))))
+                .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
+                .put("$inc", new JsonObject().put("version", 1L)),
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(ConversationRepository::fromDocument);
   }
 
-  /** Removes a member (and their admin role); returns the document before, or null. */
-  Future<JsonObject> removeMember(String conversationId, String userId, Instant now) {
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        member(conversationId, userId).put("type", "group"),
-        new JsonObject()
-            .put("$pull", new JsonObject().put("members", userId).put("admins", userId))
-            .put(
-                "$push",
-                new JsonObject()
-                    .put(
-                        "removed",
-                        new JsonObject().put("userId", userId).put("at", MongoSupport.date(now))))
-            .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
-            .put("$inc", new JsonObject().put("version", 1L)),
-        new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(false));
+  /** Removes a member (and their admin role); returns the conversation before, or null. */
+  Future<Conversation> removeMember(String conversationId, String userId, Instant now) {
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            member(conversationId, userId).put("type", "group"),
+            new JsonObject()
+                .put("$pull", new JsonObject().put("members", userId).put("admins", userId))
+                .put(
+                    "$push",
+                    new JsonObject()
+                        .put(
+                            "removed",
+                            new JsonObject()
+                                .put("userId", userId)
+                                .put("at", MongoSupport.date(now))))
+                .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
+                .put("$inc", new JsonObject().put("version", 1L)),
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(false))
+        .map(ConversationRepository::fromDocument);
   }
 
   /** A group left without admins gets its longest-standing remaining member as admin. */
-  Future<JsonObject> ensureAdmin(String conversationId) {
+  Future<Conversation> ensureAdmin(String conversationId) {
     return mongo
         .findOne(COLLECTION, new JsonObject().put("_id", conversationId), null)
         .compose(
@@ -202,29 +330,34 @@ final class ConversationRepository {
               if (doc == null
                   || !doc.getJsonArray("admins", new JsonArray()).isEmpty()
                   || doc.getJsonArray("members", new JsonArray()).isEmpty()) {
-                return Future.succeededFuture(doc);
+                return Future.succeededFuture(fromDocument(doc));
               }
               String heir = doc.getJsonArray("members").getString(0);
-              return mongo.findOneAndUpdateWithOptions(
-                  COLLECTION,
-                  new JsonObject().put("_id", conversationId).put("admins", new JsonArray()),
-                  new JsonObject().put("$addToSet", new JsonObject().put("admins", heir)),
-                  new FindOptions(),
-                  new UpdateOptions().setReturningNewDocument(true));
+              return mongo
+                  .findOneAndUpdateWithOptions(
+                      COLLECTION,
+                      new JsonObject().put("_id", conversationId).put("admins", new JsonArray()),
+                      new JsonObject().put("$addToSet", new JsonObject().put("admins", heir)),
+                      new FindOptions(),
+                      new UpdateOptions().setReturningNewDocument(true))
+                  .map(ConversationRepository::fromDocument);
             });
   }
 
-  Future<JsonObject> updateTitle(String conversationId, String adminId, String title, Instant now) {
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        member(conversationId, adminId).put("type", "group").put("admins", adminId),
-        new JsonObject()
-            .put(
-                "$set",
-                new JsonObject().put("title", title).put("updatedAt", MongoSupport.date(now)))
-            .put("$inc", new JsonObject().put("version", 1L)),
-        new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(true));
+  Future<Conversation> updateTitle(
+      String conversationId, String adminId, String title, Instant now) {
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            member(conversationId, adminId).put("type", "group").put("admins", adminId),
+            new JsonObject()
+                .put(
+                    "$set",
+                    new JsonObject().put("title", title).put("updatedAt", MongoSupport.date(now)))
+                .put("$inc", new JsonObject().put("version", 1L)),
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(ConversationRepository::fromDocument);
   }
 
   /** The members of a conversation (empty when it does not exist). */
@@ -234,41 +367,52 @@ final class ConversationRepository {
             COLLECTION,
             new JsonObject().put("_id", conversationId),
             new JsonObject().put("members", 1))
-        .map(d -> d == null ? List.of() : EventPublisher.strings(d.getJsonArray("members")));
+        .map(d -> d == null ? List.of() : Documents.strings(d.getJsonArray("members")));
   }
 
   /** Conversations with a message recorded at or after {@code since} (index lastMessageAt). */
-  Future<List<JsonObject>> activeSince(Instant since, int limit) {
-    return mongo.findWithOptions(
-        COLLECTION,
-        new JsonObject()
-            .put("lastMessageAt", new JsonObject().put("$gte", MongoSupport.date(since)))
-            .put("lastSeq", new JsonObject().put("$gt", 0)),
-        new FindOptions()
-            .setSort(new JsonObject().put("lastMessageAt", -1))
-            .setLimit(limit)
-            .setFields(
-                new JsonObject().put("lastSeq", 1).put("lastMessageAt", 1).put("members", 1)));
+  Future<List<Conversation>> activeSince(Instant since, int limit) {
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("lastMessageAt", new JsonObject().put("$gte", MongoSupport.date(since)))
+                .put("lastSeq", new JsonObject().put("$gt", 0)),
+            new FindOptions()
+                .setSort(new JsonObject().put("lastMessageAt", -1))
+                .setLimit(limit)
+                .setFields(
+                    new JsonObject().put("lastSeq", 1).put("lastMessageAt", 1).put("members", 1)))
+        .map(ConversationRepository::fromDocuments);
   }
 
   /** Every conversation the user belongs to now (resume looks for changes in these). */
-  Future<List<JsonObject>> allForMember(String userId) {
-    return mongo.find(COLLECTION, new JsonObject().put("members", userId));
+  Future<List<Conversation>> allForMember(String userId) {
+    return mongo
+        .find(COLLECTION, new JsonObject().put("members", userId))
+        .map(ConversationRepository::fromDocuments);
   }
 
   /** Conversations the user was removed from at or after {@code since}. */
-  Future<List<JsonObject>> removedSince(String userId, Instant since) {
-    return mongo.find(
-        COLLECTION,
-        new JsonObject()
-            .put(
-                "removed",
-                new JsonObject()
-                    .put(
-                        "$elemMatch",
-                        new JsonObject()
-                            .put("userId", userId)
-                            .put("at", new JsonObject().put("$gte", MongoSupport.date(since))))));
+  Future<List<Conversation>> removedSince(String userId, Instant since) {
+    return mongo
+        .find(
+            COLLECTION,
+            new JsonObject()
+                .put(
+                    "removed",
+                    new JsonObject()
+                        .put(
+                            "$elemMatch",
+                            new JsonObject()
+                                .put("userId", userId)
+                                .put(
+                                    "at", new JsonObject().put("$gte", MongoSupport.date(since))))))
+        .map(ConversationRepository::fromDocuments);
+  }
+
+  private static List<Conversation> fromDocuments(List<JsonObject> docs) {
+    return docs.stream().map(ConversationRepository::fromDocument).toList();
   }
 
   private static JsonObject member(String conversationId, String userId) {
@@ -294,7 +438,7 @@ final class ConversationRepository {
         int colon = s.indexOf(':');
         long ms = Long.parseLong(s.substring(0, colon));
         String id = s.substring(colon + 1);
-        return MongoSupport.isId(id) ? new Cursor(ms, id) : null;
+        return Ids.valid(id) ? new Cursor(ms, id) : null;
       } catch (RuntimeException e) {
         return null;
       }

@@ -13,7 +13,7 @@ import io.parley.bus.ChatApi.ListConversations;
 import io.parley.bus.ChatApi.RemoveMember;
 import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.Failure;
-import io.parley.mongo.MongoSupport;
+import io.parley.bus.Ids;
 import io.parley.persistence.ConversationRepository.Cursor;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
@@ -85,7 +85,7 @@ final class ConversationService {
     String me = c.caller().userId();
     Set<String> others = new LinkedHashSet<>();
     for (String id : c.memberIds()) {
-      if (!MongoSupport.isId(id)) {
+      if (!Ids.valid(id)) {
         throw ApiException.invalid("memberIds", "memberIds must be user ids");
       }
       if (!id.equals(me)) {
@@ -130,49 +130,38 @@ final class ConversationService {
               if (existing != null) {
                 return Future.succeededFuture(reply(existing, me, false));
               }
-              Instant now = clock.instant();
-              JsonObject doc =
+              Conversation c =
                   ConversationRepository.newConversation(
-                          "direct", List.of(me, other), List.of(), null, me, now)
-                      .put("directKey", key);
+                      "direct", List.of(me, other), List.of(), null, me, key, clock.instant());
               return allowCreation(me)
-                  .compose(v -> conversations.insert(doc))
-                  .map(
-                      d -> {
-                        events.conversation(
-                            "conversation.created",
-                            List.of(me, other),
-                            Views.conversation(d),
-                            1L,
-                            now);
-                        return reply(d, me, true);
-                      })
-                  .recover(
-                      err ->
-                          MongoSupport.isDuplicateKey(err)
+                  .compose(v -> conversations.insert(c))
+                  .compose(
+                      stored ->
+                          stored
+                              ? Future.succeededFuture(created(c, me))
                               // created concurrently by the other member: it is the same
                               // conversation
-                              ? conversations.findByDirectKey(key).map(d -> reply(d, me, false))
-                              : Future.failedFuture(err));
+                              : conversations.findByDirectKey(key).map(d -> reply(d, me, false)));
             });
   }
 
   private Future<JsonObject> createGroup(String me, List<String> members, String title) {
-    Instant now = clock.instant();
-    JsonObject doc =
-        ConversationRepository.newConversation("group", members, List.of(me), title, me, now);
-    return allowCreation(me)
-        .compose(v -> conversations.insert(doc))
-        .map(
-            d -> {
-              events.conversation("conversation.created", members, Views.conversation(d), 1L, now);
-              return reply(d, me, true);
-            });
+    Conversation c =
+        ConversationRepository.newConversation(
+            "group", members, List.of(me), title, me, null, clock.instant());
+    return allowCreation(me).compose(v -> conversations.insert(c)).map(stored -> created(c, me));
   }
 
-  private static JsonObject reply(JsonObject doc, String me, boolean created) {
+  /** Tells the members of a conversation just stored; the creator's reply. */
+  private JsonObject created(Conversation c, String me) {
+    events.conversation(
+        "conversation.created", c.members(), Views.conversation(c), 1L, c.createdAt());
+    return reply(c, me, true);
+  }
+
+  private static JsonObject reply(Conversation c, String me, boolean created) {
     return new JsonObject()
-        .put("conversation", Views.conversationFor(doc, me, null))
+        .put("conversation", Views.conversationFor(c, me, null))
         .put("created", created);
   }
 
@@ -195,9 +184,9 @@ final class ConversationService {
         .compose(
             docs -> {
               boolean more = docs.size() > limit;
-              List<JsonObject> page = more ? docs.subList(0, limit) : docs;
+              List<Conversation> page = more ? docs.subList(0, limit) : docs;
               List<Future<JsonObject>> views = new ArrayList<>();
-              for (JsonObject d : page) {
+              for (Conversation d : page) {
                 views.add(withLastMessage(d, me));
               }
               return Future.all(views)
@@ -209,24 +198,20 @@ final class ConversationService {
                         }
                         String next = null;
                         if (more) {
-                          JsonObject last = page.get(page.size() - 1);
+                          Conversation last = page.get(page.size() - 1);
                           next =
-                              new Cursor(
-                                      MongoSupport.instant(last, "lastMessageAt").toEpochMilli(),
-                                      last.getString("_id"))
-                                  .encode();
+                              new Cursor(last.lastMessageAt().toEpochMilli(), last.id()).encode();
                         }
                         return new JsonObject().put("conversations", out).put("nextCursor", next);
                       });
             });
   }
 
-  private Future<JsonObject> withLastMessage(JsonObject conv, String me) {
-    long lastSeq = conv.getLong("lastSeq", 0L);
-    Future<JsonObject> last =
-        lastSeq == 0
+  private Future<JsonObject> withLastMessage(Conversation conv, String me) {
+    Future<Message> last =
+        conv.lastSeq() == 0
             ? Future.succeededFuture(null)
-            : messages.latest(conv.getString("_id"), lastSeq);
+            : messages.latest(conv.id(), conv.lastSeq());
     return last.map(m -> Views.conversationFor(conv, me, m));
   }
 
@@ -253,20 +238,19 @@ final class ConversationService {
     return adminOfGroup(u.conversationId(), me)
         .compose(c -> conversations.updateTitle(u.conversationId(), me, title, clock.instant()))
         .compose(d -> d == null ? Future.failedFuture(notAdmin()) : Future.succeededFuture(d))
-        .map(d -> changed(d, EventPublisher.strings(d.getJsonArray("members")), me));
+        .map(d -> changed(d, me));
   }
 
   Future<JsonObject> addMembers(AddMembers a) {
     String me = a.caller().userId();
     List<String> ids = a.userIds().stream().distinct().toList();
-    if (ids.isEmpty() || ids.stream().anyMatch(id -> !MongoSupport.isId(id))) {
+    if (ids.isEmpty() || ids.stream().anyMatch(id -> !Ids.valid(id))) {
       throw ApiException.invalid("userIds", "userIds must be a non-empty list of user ids");
     }
     return adminOfGroup(a.conversationId(), me)
         .compose(
             c -> {
-              Set<String> all =
-                  new LinkedHashSet<>(EventPublisher.strings(c.getJsonArray("members")));
+              Set<String> all = new LinkedHashSet<>(c.members());
               all.addAll(ids);
               if (all.size() > MAX_MEMBERS) {
                 return Future.failedFuture(
@@ -277,7 +261,7 @@ final class ConversationService {
             })
         .compose(v -> conversations.addMembers(a.conversationId(), me, ids, clock.instant()))
         .compose(d -> d == null ? Future.failedFuture(notAdmin()) : Future.succeededFuture(d))
-        .map(d -> changed(d, EventPublisher.strings(d.getJsonArray("members")), me));
+        .map(d -> changed(d, me));
   }
 
   /** An admin removes a member, or a member leaves (removes themself). */
@@ -287,14 +271,14 @@ final class ConversationService {
     return member(r.conversationId(), me)
         .compose(
             c -> {
-              if (!"group".equals(c.getString("type"))) {
+              if (!c.isGroup()) {
                 return Future.failedFuture(notAGroup());
               }
-              boolean admin = c.getJsonArray("admins", new JsonArray()).contains(me);
+              boolean admin = c.admins().contains(me);
               if (!me.equals(target) && !admin) {
                 return Future.failedFuture(notAdmin());
               }
-              if (!MongoSupport.isId(target) || !c.getJsonArray("members").contains(target)) {
+              if (!Ids.valid(target) || !c.members().contains(target)) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.NOT_FOUND, "member_not_found", "That user is not a member"));
@@ -315,28 +299,23 @@ final class ConversationService {
                       })
                   .map(
                       after -> {
-                        List<String> remaining =
-                            EventPublisher.strings(after.getJsonArray("members"));
                         events.conversation(
                             "conversation.updated",
-                            remaining,
+                            after.members(),
                             Views.conversation(after),
-                            after.getLong("version", 1L),
-                            MongoSupport.instant(after, "updatedAt"));
+                            after.version(),
+                            after.updatedAt());
                         events.removed(target, r.conversationId(), now);
                         return new JsonObject();
                       });
             });
   }
 
-  private JsonObject changed(JsonObject d, List<String> recipients, String me) {
+  /** Tells the members of a changed conversation; the caller's reply. */
+  private JsonObject changed(Conversation c, String me) {
     events.conversation(
-        "conversation.updated",
-        recipients,
-        Views.conversation(d),
-        d.getLong("version", 1L),
-        MongoSupport.instant(d, "updatedAt"));
-    return new JsonObject().put("conversation", Views.conversationFor(d, me, null));
+        "conversation.updated", c.members(), Views.conversation(c), c.version(), c.updatedAt());
+    return new JsonObject().put("conversation", Views.conversationFor(c, me, null));
   }
 
   /** For other verticles: {@code {conversationId, member: true}}, or 404 for a non-member. */
@@ -346,20 +325,20 @@ final class ConversationService {
   }
 
   /** The conversation, if the user is a member; else 404 (no hint that it exists). */
-  Future<JsonObject> member(String conversationId, String userId) {
+  Future<Conversation> member(String conversationId, String userId) {
     return conversations
         .findForMember(conversationId, userId)
         .compose(d -> d == null ? Future.failedFuture(notFound()) : Future.succeededFuture(d));
   }
 
-  private Future<JsonObject> adminOfGroup(String conversationId, String userId) {
+  private Future<Conversation> adminOfGroup(String conversationId, String userId) {
     return member(conversationId, userId)
         .compose(
             c -> {
-              if (!"group".equals(c.getString("type"))) {
+              if (!c.isGroup()) {
                 return Future.failedFuture(notAGroup());
               }
-              if (!c.getJsonArray("admins", new JsonArray()).contains(userId)) {
+              if (!c.admins().contains(userId)) {
                 return Future.failedFuture(notAdmin());
               }
               return Future.succeededFuture(c);

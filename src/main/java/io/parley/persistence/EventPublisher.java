@@ -5,7 +5,6 @@ import io.parley.bus.ChatEvent;
 import io.parley.bus.EventIds;
 import io.parley.relay.RedisRelay;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -24,10 +23,6 @@ final class EventPublisher {
   EventPublisher(Vertx vertx, RedisRelay relay) {
     this.vertx = vertx;
     this.relay = relay;
-  }
-
-  static List<String> strings(JsonArray a) {
-    return a == null ? List.of() : a.stream().map(String::valueOf).toList();
   }
 
   void messageCreated(List<String> members, JsonObject message, Instant at) {

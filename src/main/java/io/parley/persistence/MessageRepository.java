@@ -1,6 +1,9 @@
 package io.parley.persistence;
 
+import io.parley.bus.Ids;
 import io.parley.mongo.MongoSupport;
+import io.parley.mongo.MongoSupport.Index;
+import io.parley.persistence.Message.Edit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,15 +11,37 @@ import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The {@code messages} collection. A message: conversationId, seq, senderId, clientId, text,
  * attachments, createdAt, updatedAt + version (bumped by edits and deletion), editedAt, edits
- * (earlier texts), deletedAt, deliveredTo, readBy, contentHash (for idempotent retries).
+ * (earlier texts), deletedAt, deliveredTo, readBy, contentHash (for idempotent retries),
+ * removedAttachments (what a deletion took away). Callers see {@link Message} records; documents,
+ * ids and dates stay in here.
  */
 final class MessageRepository {
   static final String COLLECTION = "messages";
+
+  /**
+   * The indexes of docs/data-model.md. Two are unique and make sending safe without a lock: {@code
+   * (conversationId, seq)} (no two messages share a seq) and {@code (senderId, clientId)} (a retry
+   * finds its first attempt). The others serve history, resume (changes since a time), receipts and
+   * who may read an attachment (the messages that carry it).
+   */
+  static final List<Index> INDEXES =
+      List.of(
+          Index.of(COLLECTION, new JsonObject().put("conversationId", 1).put("createdAt", -1)),
+          Index.unique(COLLECTION, new JsonObject().put("conversationId", 1).put("seq", 1)),
+          Index.of(COLLECTION, new JsonObject().put("senderId", 1).put("createdAt", -1)),
+          Index.of(COLLECTION, new JsonObject().put("deliveredTo", 1)),
+          Index.of(COLLECTION, new JsonObject().put("readBy", 1)),
+          Index.of(COLLECTION, new JsonObject().put("conversationId", 1).put("updatedAt", 1)),
+          Index.unique(COLLECTION, new JsonObject().put("senderId", 1).put("clientId", 1)),
+          Index.of(
+              COLLECTION,
+              new JsonObject().put("attachments.uploadId", 1).put("conversationId", 1)));
 
   /** Reads that serve clients never load the edit history. */
   private static final JsonObject WITHOUT_EDITS = new JsonObject().put("edits", 0);
@@ -27,29 +52,149 @@ final class MessageRepository {
     this.mongo = mongo;
   }
 
-  Future<JsonObject> insert(JsonObject doc) {
-    return mongo.insert(COLLECTION, doc).map(ignored -> doc);
+  /**
+   * Stores a new message; false when one of the unique indexes refused it (its seq is taken, or its
+   * sender already used its clientId).
+   */
+  Future<Boolean> insert(Message m) {
+    return mongo
+        .insert(COLLECTION, document(m))
+        .map(true)
+        .recover(
+            err ->
+                MongoSupport.isDuplicateKey(err)
+                    ? Future.succeededFuture(false)
+                    : Future.failedFuture(err));
   }
 
-  Future<JsonObject> findByClientId(String senderId, String clientId) {
-    return mongo.findOne(
-        COLLECTION,
-        new JsonObject().put("senderId", senderId).put("clientId", clientId),
-        WITHOUT_EDITS);
+  /** A new message with a new id, sent at {@code at}; {@code text} null when it has none. */
+  static Message newMessage(
+      String conversationId,
+      long seq,
+      String senderId,
+      String clientId,
+      String text,
+      JsonArray attachments,
+      String contentHash,
+      Instant at) {
+    return new Message(
+        MongoSupport.newId(),
+        conversationId,
+        seq,
+        senderId,
+        clientId,
+        text,
+        attachments,
+        contentHash,
+        at,
+        at,
+        1L,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of());
   }
 
-  Future<JsonObject> findById(String id) {
-    if (!MongoSupport.isId(id)) {
+  /** The stored form of a message ({@code removedAttachments} only once there are some). */
+  static JsonObject document(Message m) {
+    JsonObject doc =
+        new JsonObject()
+            .put("_id", m.id())
+            .put("conversationId", m.conversationId())
+            .put("seq", m.seq())
+            .put("senderId", m.senderId())
+            .put("clientId", m.clientId())
+            .put("text", m.text())
+            .put("attachments", m.attachments())
+            .put("contentHash", m.contentHash())
+            .put("createdAt", date(m.createdAt()))
+            .put("updatedAt", date(m.updatedAt()))
+            .put("version", m.version())
+            .put("editedAt", date(m.editedAt()))
+            .put("deletedAt", date(m.deletedAt()))
+            .put("edits", edits(m.edits()))
+            .put("deliveredTo", new JsonArray(new ArrayList<>(m.deliveredTo())))
+            .put("readBy", new JsonArray(new ArrayList<>(m.readBy())));
+    if (!m.removedAttachments().isEmpty()) {
+      doc.put("removedAttachments", new JsonArray(new ArrayList<>(m.removedAttachments())));
+    }
+    return doc;
+  }
+
+  /**
+   * A stored message as a record (null for null). Fields a projection left out read as null, zero
+   * or empty; {@code version} as 1.
+   */
+  static Message fromDocument(JsonObject d) {
+    if (d == null) {
+      return null;
+    }
+    List<Edit> edits = new ArrayList<>();
+    for (Object o : d.getJsonArray("edits", new JsonArray())) {
+      JsonObject e = (JsonObject) o;
+      edits.add(new Edit(e.getString("text"), MongoSupport.instant(e, "at")));
+    }
+    return new Message(
+        d.getString("_id"),
+        d.getString("conversationId"),
+        d.getLong("seq", 0L),
+        d.getString("senderId"),
+        d.getString("clientId"),
+        d.getString("text"),
+        d.getJsonArray("attachments", new JsonArray()),
+        d.getString("contentHash"),
+        MongoSupport.instant(d, "createdAt"),
+        MongoSupport.instant(d, "updatedAt"),
+        d.getLong("version", 1L),
+        MongoSupport.instant(d, "editedAt"),
+        MongoSupport.instant(d, "deletedAt"),
+        List.copyOf(edits),
+        Documents.strings(d.getJsonArray("deliveredTo")),
+        Documents.strings(d.getJsonArray("readBy")),
+        Documents.strings(d.getJsonArray("removedAttachments")));
+  }
+
+  private static List<Message> fromDocuments(List<JsonObject> docs) {
+    return docs.stream().map(MessageRepository::fromDocument).toList();
+  }
+
+  private static JsonObject date(Instant at) {
+    return at == null ? null : MongoSupport.date(at);
+  }
+
+  private static JsonArray edits(List<Edit> edits) {
+    JsonArray out = new JsonArray();
+    for (Edit e : edits) {
+      out.add(new JsonObject().put("text", e.text()).put("at", MongoSupport.date(e.at())));
+    }
+    return out;
+  }
+
+  Future<Message> findByClientId(String senderId, String clientId) {
+    return mongo
+        .findOne(
+            COLLECTION,
+            new JsonObject().put("senderId", senderId).put("clientId", clientId),
+            WITHOUT_EDITS)
+        .map(MessageRepository::fromDocument);
+  }
+
+  Future<Message> findById(String id) {
+    if (!Ids.valid(id)) {
       return Future.succeededFuture(null);
     }
-    return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
+    return mongo
+        .findOne(COLLECTION, new JsonObject().put("_id", id), null)
+        .map(MessageRepository::fromDocument);
   }
 
   /**
    * Messages with {@code after < seq < before} ({@code after} −1 and {@code before} 0: no bound)
    * created at or after {@code sinceMs}, in seq order, at most {@code limit}.
    */
-  Future<List<JsonObject>> range(
+  Future<List<Message>> range(
       String conversationId, long after, long before, long sinceMs, int limit) {
     JsonObject seq = new JsonObject().put("$gt", Math.max(0, after));
     if (before > 0) {
@@ -61,13 +206,15 @@ final class MessageRepository {
           "createdAt",
           new JsonObject().put("$gte", MongoSupport.date(Instant.ofEpochMilli(sinceMs))));
     }
-    return mongo.findWithOptions(
-        COLLECTION,
-        q,
-        new FindOptions()
-            .setSort(new JsonObject().put("seq", 1))
-            .setLimit(limit)
-            .setFields(WITHOUT_EDITS));
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            q,
+            new FindOptions()
+                .setSort(new JsonObject().put("seq", 1))
+                .setLimit(limit)
+                .setFields(WITHOUT_EDITS))
+        .map(MessageRepository::fromDocuments);
   }
 
   /** The highest seq stored in the conversation (0 when it has no message). */
@@ -84,7 +231,7 @@ final class MessageRepository {
   }
 
   /** The message with the highest seq at or below {@code seq}. */
-  Future<JsonObject> latest(String conversationId, long seq) {
+  Future<Message> latest(String conversationId, long seq) {
     return mongo
         .findWithOptions(
             COLLECTION,
@@ -95,14 +242,14 @@ final class MessageRepository {
                 .setSort(new JsonObject().put("seq", -1))
                 .setLimit(1)
                 .setFields(WITHOUT_EDITS))
-        .map(l -> l.isEmpty() ? null : l.get(0));
+        .map(l -> l.isEmpty() ? null : fromDocument(l.get(0)));
   }
 
   /**
    * Messages with {@code after < seq < before} (either bound optional), {@code limit} of them: the
    * oldest ones when only {@code after} is given, else the newest ones. Ascending seq.
    */
-  Future<List<JsonObject>> page(String conversationId, Long before, Long after, int limit) {
+  Future<List<Message>> page(String conversationId, Long before, Long after, int limit) {
     JsonObject range = new JsonObject();
     if (before != null) {
       range.put("$lt", before);
@@ -125,10 +272,11 @@ final class MessageRepository {
                 .setFields(WITHOUT_EDITS))
         .map(
             l -> {
+              List<Message> page = fromDocuments(l);
               if (oldestFirst) {
-                return l;
+                return page;
               }
-              List<JsonObject> asc = new java.util.ArrayList<>(l);
+              List<Message> asc = new ArrayList<>(page);
               java.util.Collections.reverse(asc);
               return asc;
             });
@@ -142,30 +290,30 @@ final class MessageRepository {
    * previous text joins {@code edits}, which keeps the last {@link #EDITS_KEPT}; {@code editCount}
    * counts them all. The version guard makes the read-modify-write atomic.
    */
-  Future<JsonObject> edit(JsonObject current, String text, Instant now) {
+  Future<Message> edit(Message current, String text, Instant now) {
     JsonObject date = MongoSupport.date(now);
-    JsonArray edits = current.getJsonArray("edits", new JsonArray()).copy();
-    edits.add(new JsonObject().put("text", current.getString("text")).put("at", date));
-    while (edits.size() > EDITS_KEPT) {
-      edits.remove(0);
-    }
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        new JsonObject()
-            .put("_id", current.getString("_id"))
-            .put("version", current.getLong("version"))
-            .putNull("deletedAt"),
-        new JsonObject()
-            .put(
-                "$set",
-                new JsonObject()
-                    .put("text", text)
-                    .put("editedAt", date)
-                    .put("updatedAt", date)
-                    .put("edits", edits))
-            .put("$inc", new JsonObject().put("version", 1L).put("editCount", 1L)),
-        new FindOptions().setFields(WITHOUT_EDITS),
-        new UpdateOptions().setReturningNewDocument(true));
+    List<Edit> kept = new ArrayList<>(current.edits());
+    kept.add(new Edit(current.text(), now));
+    JsonArray edits = edits(kept.subList(Math.max(0, kept.size() - EDITS_KEPT), kept.size()));
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("_id", current.id())
+                .put("version", current.version())
+                .putNull("deletedAt"),
+            new JsonObject()
+                .put(
+                    "$set",
+                    new JsonObject()
+                        .put("text", text)
+                        .put("editedAt", date)
+                        .put("updatedAt", date)
+                        .put("edits", edits))
+                .put("$inc", new JsonObject().put("version", 1L).put("editCount", 1L)),
+            new FindOptions().setFields(WITHOUT_EDITS),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(MessageRepository::fromDocument);
   }
 
   /** Whether a message of the conversation that is not deleted carries the upload. */
@@ -211,24 +359,26 @@ final class MessageRepository {
    * attachments are kept in {@code removedAttachments}, so that discarding their uploads can be
    * retried.
    */
-  Future<JsonObject> tombstone(String id, List<String> removedAttachments, Instant now) {
+  Future<Message> tombstone(String id, List<String> removedAttachments, Instant now) {
     JsonObject date = MongoSupport.date(now);
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        new JsonObject().put("_id", id).putNull("deletedAt"),
-        new JsonObject()
-            .put(
-                "$set",
-                new JsonObject()
-                    .putNull("text")
-                    .put("attachments", new JsonArray())
-                    .put("removedAttachments", new JsonArray(removedAttachments))
-                    .put("edits", new JsonArray())
-                    .put("deletedAt", date)
-                    .put("updatedAt", date))
-            .put("$inc", new JsonObject().put("version", 1L)),
-        new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(true));
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            new JsonObject().put("_id", id).putNull("deletedAt"),
+            new JsonObject()
+                .put(
+                    "$set",
+                    new JsonObject()
+                        .putNull("text")
+                        .put("attachments", new JsonArray())
+                        .put("removedAttachments", new JsonArray(removedAttachments))
+                        .put("edits", new JsonArray())
+                        .put("deletedAt", date)
+                        .put("updatedAt", date))
+                .put("$inc", new JsonObject().put("version", 1L)),
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(MessageRepository::fromDocument);
   }
 
   /** Adds the reader to deliveredTo (and readBy) of others' messages in {@code (from, to]}. */
@@ -250,12 +400,14 @@ final class MessageRepository {
   }
 
   /** Messages of these conversations created or changed at or after {@code since}. */
-  Future<List<JsonObject>> changedSince(List<String> conversationIds, Instant since, int limit) {
-    return mongo.findWithOptions(
-        COLLECTION,
-        new JsonObject()
-            .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
-            .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since))),
-        new FindOptions().setLimit(limit).setFields(WITHOUT_EDITS));
+  Future<List<Message>> changedSince(List<String> conversationIds, Instant since, int limit) {
+    return mongo
+        .findWithOptions(
+            COLLECTION,
+            new JsonObject()
+                .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
+                .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since))),
+            new FindOptions().setLimit(limit).setFields(WITHOUT_EDITS))
+        .map(MessageRepository::fromDocuments);
   }
 }

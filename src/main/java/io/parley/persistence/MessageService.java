@@ -12,7 +12,6 @@ import io.parley.bus.Failure;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.metrics.ParleyMetrics;
-import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
 import io.vertx.core.Future;
@@ -125,9 +124,6 @@ final class MessageService {
       throw new ApiException(
           Failure.BAD_REQUEST, "empty_message", "A message needs text or attachments");
     }
-    if (!MongoSupport.isId(s.conversationId())) {
-      return Future.failedFuture(ConversationService.notFound());
-    }
     String hash = contentHash(s.conversationId(), text, s.attachmentIds());
     return conversations
         .findForSend(s.conversationId(), sender)
@@ -164,7 +160,7 @@ final class MessageService {
   }
 
   /** The stored message, and whether this call stored it (false: a retry found the first one). */
-  private record Stored(JsonObject message, boolean created) {}
+  private record Stored(Message message, boolean created) {}
 
   private Future<Stored> insert(
       SendMessage s,
@@ -172,43 +168,30 @@ final class MessageService {
       String text,
       String hash,
       JsonArray attachments,
-      JsonObject conv,
+      Conversation conv,
       int attempt) {
     String sender = s.caller().userId();
     String conversationId = s.conversationId();
-    long seq = Math.max(conv.getLong("lastSeq", 0L), seqs.getOrDefault(conversationId, 0L)) + 1;
-    Instant at = clock.instant();
-    JsonObject date = MongoSupport.date(at);
-    JsonObject doc =
-        new JsonObject()
-            .put("_id", MongoSupport.newId())
-            .put("conversationId", conversationId)
-            .put("seq", seq)
-            .put("senderId", sender)
-            .put("clientId", clientId)
-            .put("text", text.isEmpty() ? null : text)
-            .put("attachments", attachments)
-            .put("contentHash", hash)
-            .put("createdAt", date)
-            .put("updatedAt", date)
-            .put("version", 1L)
-            .putNull("editedAt")
-            .putNull("deletedAt")
-            .put("edits", new JsonArray())
-            .put("deliveredTo", new JsonArray())
-            .put("readBy", new JsonArray());
+    long seq = Math.max(conv.lastSeq(), seqs.getOrDefault(conversationId, 0L)) + 1;
+    Message m =
+        MessageRepository.newMessage(
+            conversationId,
+            seq,
+            sender,
+            clientId,
+            text.isEmpty() ? null : text,
+            attachments,
+            hash,
+            clock.instant());
     return messages
-        .insert(doc)
-        .map(
-            d -> {
-              seqs.put(conversationId, seq);
-              return new Stored(d, true);
-            })
-        .recover(
-            err -> {
-              if (!MongoSupport.isDuplicateKey(err)) {
-                return Future.failedFuture(err);
+        .insert(m)
+        .compose(
+            stored -> {
+              if (stored) {
+                seqs.put(conversationId, seq);
+                return Future.succeededFuture(new Stored(m, true));
               }
+              // a unique index refused it: a retry of this send, or another writer took the seq
               return messages
                   .findByClientId(sender, clientId)
                   .compose(
@@ -236,21 +219,20 @@ final class MessageService {
    * Tells the members (right after the commit, so that live delivery does not wait for the next
    * round trip), then records the conversation's activity before the sender gets the answer.
    */
-  private Future<Void> published(JsonObject message, JsonObject conv, String sender) {
-    long seq = message.getLong("seq");
-    Instant at = MongoSupport.instant(message, "createdAt");
-    events.messageCreated(
-        EventPublisher.strings(conv.getJsonArray("members")), Views.message(message), at);
+  private Future<Void> published(Message message, Conversation conv, String sender) {
+    long seq = message.seq();
+    Instant at = message.createdAt();
+    events.messageCreated(conv.members(), Views.message(message), at);
     ParleyMetrics.of(vertx).messageStored();
-    attachments.sent(message.getJsonArray("attachments", new JsonArray()));
+    attachments.sent(message);
     return conversations
-        .recordSent(message.getString("conversationId"), sender, seq, at)
+        .recordSent(message.conversationId(), sender, seq, at)
         .onFailure(
             err ->
                 LOG.warn(
                     "seq {} of conversation {} is stored; recording the activity failed: {}",
                     seq,
-                    message.getString("conversationId"),
+                    message.conversationId(),
                     err.getMessage()));
   }
 
@@ -260,22 +242,22 @@ final class MessageService {
    * is behind it), this one finishes the job, event included (hubs drop the repeat).
    */
   private Future<JsonObject> repeat(
-      JsonObject existing,
-      JsonObject conv,
+      Message existing,
+      Conversation conv,
       String conversationId,
       String hash,
       String text,
       List<String> ids) {
-    if (!conversationId.equals(existing.getString("conversationId"))
-        || !sameContent(existing.getString("contentHash"), hash, conversationId, text, ids)) {
-      return Future.failedFuture(clientIdReused(existing.getString("_id")));
+    if (!conversationId.equals(existing.conversationId())
+        || !sameContent(existing.contentHash(), hash, conversationId, text, ids)) {
+      return Future.failedFuture(clientIdReused(existing.id()));
     }
     JsonObject reply =
         new JsonObject().put("message", Views.message(existing)).put("created", false);
-    if (existing.getLong("seq") <= conv.getLong("lastSeq", 0L)) {
+    if (existing.seq() <= conv.lastSeq()) {
       return Future.succeededFuture(reply);
     }
-    return published(existing, conv, existing.getString("senderId")).map(reply);
+    return published(existing, conv, existing.senderId()).map(reply);
   }
 
   /**
@@ -337,7 +319,7 @@ final class MessageService {
               boolean more = docs.size() > limit;
               boolean oldestFirst = h.afterSeq() != null && h.beforeSeq() == null;
               // one extra was fetched beyond the page: drop it from the far end
-              List<JsonObject> page =
+              List<Message> page =
                   !more
                       ? docs
                       : oldestFirst ? docs.subList(0, limit) : docs.subList(1, docs.size());
@@ -360,8 +342,8 @@ final class MessageService {
     return ownMessage(e.caller().userId(), e.messageId())
         .compose(
             mc -> {
-              JsonObject m = mc.message();
-              if (m.getValue("deletedAt") != null) {
+              Message m = mc.message();
+              if (m.deleted()) {
                 return Future.failedFuture(
                     new ApiException(Failure.GONE, "message_deleted", "The message was deleted"));
               }
@@ -378,7 +360,7 @@ final class MessageService {
                                   "The message changed meanwhile; retry"));
                         }
                         JsonObject view = Views.message(d);
-                        events.messageUpdated(mc.members(), view, d.getLong("version"), now);
+                        events.messageUpdated(mc.members(), view, d.version(), now);
                         return Future.succeededFuture(new JsonObject().put("message", view));
                       });
             });
@@ -393,25 +375,20 @@ final class MessageService {
     return ownMessage(r.caller().userId(), r.messageId())
         .compose(
             mc -> {
-              JsonObject m = mc.message();
-              String conversationId = m.getString("conversationId");
-              if (m.getValue("deletedAt") != null) {
-                return discardUnused(
-                        r.caller().userId(),
-                        conversationId,
-                        EventPublisher.strings(m.getJsonArray("removedAttachments")))
+              Message m = mc.message();
+              String conversationId = m.conversationId();
+              if (m.deleted()) {
+                return discardUnused(r.caller().userId(), conversationId, m.removedAttachments())
                     .map(new JsonObject());
               }
-              List<String> uploads =
-                  Attachments.uploadIds(m.getJsonArray("attachments", new JsonArray()));
+              List<String> uploads = m.uploadIds();
               Instant now = clock.instant();
               return messages
-                  .tombstone(m.getString("_id"), uploads, now)
+                  .tombstone(m.id(), uploads, now)
                   .compose(
                       d -> {
                         if (d != null) {
-                          events.messageUpdated(
-                              mc.members(), Views.message(d), d.getLong("version"), now);
+                          events.messageUpdated(mc.members(), Views.message(d), d.version(), now);
                         }
                         return discardUnused(r.caller().userId(), conversationId, uploads);
                       })
@@ -455,7 +432,7 @@ final class MessageService {
         .map(found -> new UploadIds(List.copyOf(found)).toJson());
   }
 
-  private record MessageInConversation(JsonObject message, List<String> members) {}
+  private record MessageInConversation(Message message, List<String> members) {}
 
   /** A message of a conversation the caller belongs to, sent by the caller. */
   private Future<MessageInConversation> ownMessage(String userId, String messageId) {
@@ -467,22 +444,20 @@ final class MessageService {
                 return Future.failedFuture(messageNotFound());
               }
               return conversations
-                  .findForMember(m.getString("conversationId"), userId)
+                  .findForMember(m.conversationId(), userId)
                   .compose(
                       c -> {
                         if (c == null) {
                           return Future.failedFuture(messageNotFound());
                         }
-                        if (!userId.equals(m.getString("senderId"))) {
+                        if (!userId.equals(m.senderId())) {
                           return Future.failedFuture(
                               new ApiException(
                                   Failure.FORBIDDEN,
                                   "not_sender",
                                   "Only the sender can change a message"));
                         }
-                        return Future.succeededFuture(
-                            new MessageInConversation(
-                                m, EventPublisher.strings(c.getJsonArray("members"))));
+                        return Future.succeededFuture(new MessageInConversation(m, c.members()));
                       });
             });
   }
@@ -502,10 +477,8 @@ final class MessageService {
         .compose(
             c -> {
               // receipts cover only messages that exist; they never go backwards
-              long upTo = Math.min(r.upToSeq(), c.getLong("lastSeq", 0L));
-              String markers = "read".equals(r.type()) ? "readMarkers" : "deliveredMarkers";
-              long current = c.getJsonObject(markers, new JsonObject()).getLong(me, 0L);
-              if (upTo <= current) {
+              long upTo = Math.min(r.upToSeq(), c.lastSeq());
+              if (upTo <= c.marker(r.type(), me)) {
                 return Future.succeededFuture(new JsonObject());
               }
               Instant now = clock.instant();
@@ -516,7 +489,7 @@ final class MessageService {
                         if (before == null) {
                           return Future.failedFuture(ConversationService.notFound());
                         }
-                        long old = before.getJsonObject(markers, new JsonObject()).getLong(me, 0L);
+                        long old = before.marker(r.type(), me);
                         if (upTo <= old) {
                           return Future.succeededFuture(new JsonObject());
                         }
@@ -525,7 +498,7 @@ final class MessageService {
                             .map(
                                 v -> {
                                   events.receipt(
-                                      EventPublisher.strings(before.getJsonArray("members")),
+                                      before.members(),
                                       r.conversationId(),
                                       me,
                                       r.type(),
@@ -553,9 +526,7 @@ final class MessageService {
                                     "Too many typing notifications", d.retryAfterSeconds()));
                           }
                           List<String> others =
-                              EventPublisher.strings(c.getJsonArray("members")).stream()
-                                  .filter(id -> !id.equals(me))
-                                  .toList();
+                              c.members().stream().filter(id -> !id.equals(me)).toList();
                           events.typing(others, r.conversationId(), me);
                           return Future.succeededFuture(new JsonObject());
                         }));

@@ -24,42 +24,12 @@ import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.util.List;
 
 /** Owns MongoDB's conversations and messages; publishes an event after each committed write. */
 public final class PersistenceVerticle extends VerticleBase {
-  /**
-   * The indexes of docs/data-model.md, among them the direct-pair key that makes a direct
-   * conversation unique, and the {@code updatedAt} indexes that resume (replay since a time) reads
-   * by.
-   */
-  static final List<Index> INDEXES =
-      List.of(
-          Index.of("conversations", new JsonObject().put("members", 1).put("lastMessageAt", -1)),
-          Index.of("conversations", new JsonObject().put("members", 1).put("archivedBy", 1)),
-          Index.of("conversations", new JsonObject().put("lastMessageAt", -1)),
-          Index.of("conversations", new JsonObject().put("members", 1).put("updatedAt", 1)),
-          Index.of("conversations", new JsonObject().put("removed.userId", 1)),
-          new Index(
-              "conversations",
-              new JsonObject().put("directKey", 1),
-              new IndexOptions().unique(true).sparse(true)),
-          Index.of("messages", new JsonObject().put("conversationId", 1).put("createdAt", -1)),
-          Index.unique("messages", new JsonObject().put("conversationId", 1).put("seq", 1)),
-          Index.of("messages", new JsonObject().put("senderId", 1).put("createdAt", -1)),
-          Index.of("messages", new JsonObject().put("deliveredTo", 1)),
-          Index.of("messages", new JsonObject().put("readBy", 1)),
-          Index.of("messages", new JsonObject().put("conversationId", 1).put("updatedAt", 1)),
-          Index.unique("messages", new JsonObject().put("senderId", 1).put("clientId", 1)),
-          // who may read an attachment: the messages that carry it
-          Index.of(
-              "messages",
-              new JsonObject().put("attachments.uploadId", 1).put("conversationId", 1)));
-
   private final NodeContext ctx;
   private MongoClient mongo;
 
@@ -131,7 +101,9 @@ public final class PersistenceVerticle extends VerticleBase {
         Addresses.ATTACHMENTS_ACCESS, req -> msgs.attachmentAccess(AttachmentAccess.fromJson(req)));
     served.serve(Addresses.ATTACHMENTS_REFERENCED, req -> msgs.referenced(UploadIds.fromJson(req)));
 
-    return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> served.completion());
+    List<Index> indexes = new java.util.ArrayList<>(ConversationRepository.INDEXES);
+    indexes.addAll(MessageRepository.INDEXES);
+    return MongoSupport.ensureIndexes(mongo, indexes).compose(v -> served.completion());
   }
 
   @Override

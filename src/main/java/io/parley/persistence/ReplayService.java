@@ -5,7 +5,8 @@ import io.parley.bus.ChatApi.ActiveConversations;
 import io.parley.bus.ChatApi.MissedEvents;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatEvent;
-import io.parley.mongo.MongoSupport;
+import io.parley.bus.Ids;
+import io.parley.persistence.Conversation.Removal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +37,7 @@ final class ReplayService {
 
   Future<JsonObject> replay(Replay r) {
     String me = r.userId();
-    if (!MongoSupport.isId(me) || r.maxEvents() < 1) {
+    if (!Ids.valid(me) || r.maxEvents() < 1) {
       return Future.failedFuture(ApiException.invalid("userId", "bad replay request"));
     }
     Instant since = Instant.ofEpochMilli(Math.max(0, r.sinceMs()));
@@ -44,30 +45,31 @@ final class ReplayService {
     return Future.all(conversations.allForMember(me), conversations.removedSince(me, since))
         .compose(
             both -> {
-              List<JsonObject> convs = both.resultAt(0);
-              List<JsonObject> left = both.resultAt(1);
+              List<Conversation> convs = both.resultAt(0);
+              List<Conversation> left = both.resultAt(1);
               List<Item> items = new ArrayList<>();
-              for (JsonObject c : convs) {
+              for (Conversation c : convs) {
                 conversationItems(c, since, recipient, items);
               }
-              for (JsonObject c : left) {
-                for (Object o : c.getJsonArray("removed", new JsonArray())) {
-                  JsonObject rm = (JsonObject) o;
-                  Instant at = MongoSupport.instant(rm, "at");
-                  if (me.equals(rm.getString("userId")) && at != null && !at.isBefore(since)) {
-                    String conv = c.getString("_id");
+              for (Conversation c : left) {
+                for (Removal rm : c.removed()) {
+                  Instant at = rm.at();
+                  if (me.equals(rm.userId()) && at != null && !at.isBefore(since)) {
                     items.add(
                         new Item(
-                            at.toEpochMilli(), conv, 0, EventPublisher.removalEvent(me, conv, at)));
+                            at.toEpochMilli(),
+                            c.id(),
+                            0,
+                            EventPublisher.removalEvent(me, c.id(), at)));
                   }
                 }
               }
-              List<String> ids = convs.stream().map(c -> c.getString("_id")).toList();
+              List<String> ids = convs.stream().map(Conversation::id).toList();
               if (ids.isEmpty()) {
                 return Future.succeededFuture(reply(items, r.maxEvents()));
               }
               // the conversations the client told us its seq in: everything after it, exactly
-              List<Future<List<JsonObject>>> exact = new ArrayList<>();
+              List<Future<List<Message>>> exact = new ArrayList<>();
               r.afterSeqs()
                   .forEach(
                       (conv, after) -> {
@@ -81,11 +83,11 @@ final class ReplayService {
                   .map(
                       found -> {
                         java.util.Set<String> seen = new java.util.HashSet<>();
-                        for (JsonObject m : found.<List<JsonObject>>resultAt(0)) {
+                        for (Message m : found.<List<Message>>resultAt(0)) {
                           messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
                         }
-                        for (Future<List<JsonObject>> f : exact) {
-                          for (JsonObject m : f.result()) {
+                        for (Future<List<Message>> f : exact) {
+                          for (Message m : f.result()) {
                             messageItems(
                                 m, Instant.EPOCH, since, recipient, r.afterSeqs(), items, seen);
                           }
@@ -96,11 +98,11 @@ final class ReplayService {
   }
 
   private static void conversationItems(
-      JsonObject c, Instant since, List<String> recipient, List<Item> items) {
-    String conv = c.getString("_id");
-    Instant updated = MongoSupport.instant(c, "updatedAt");
+      Conversation c, Instant since, List<String> recipient, List<Item> items) {
+    String conv = c.id();
+    Instant updated = c.updatedAt();
     if (updated != null && !updated.isBefore(since)) {
-      long version = c.getLong("version", 1L);
+      long version = c.version();
       items.add(
           new Item(
               updated.toEpochMilli(),
@@ -113,16 +115,14 @@ final class ReplayService {
                   version,
                   updated)));
     }
-    JsonObject receiptsAt = c.getJsonObject("receiptsAt", new JsonObject());
-    JsonObject read = c.getJsonObject("readMarkers", new JsonObject());
-    JsonObject delivered = c.getJsonObject("deliveredMarkers", new JsonObject());
-    for (String user : receiptsAt.fieldNames()) {
-      Instant at = MongoSupport.instant(receiptsAt, user);
+    for (Map.Entry<String, Instant> receipt : c.receiptsAt().entrySet()) {
+      String user = receipt.getKey();
+      Instant at = receipt.getValue();
       if (at == null || at.isBefore(since)) {
         continue;
       }
-      long r = read.getLong(user, 0L);
-      long d = delivered.getLong(user, 0L);
+      long r = c.marker("read", user);
+      long d = c.marker("delivered", user);
       if (r > 0) {
         items.add(
             new Item(
@@ -148,22 +148,22 @@ final class ReplayService {
    * deletion) since {@code changedSince}. {@code seen} drops a message found by both queries.
    */
   private static void messageItems(
-      JsonObject m,
+      Message m,
       Instant createdSince,
       Instant changedSince,
       List<String> recipient,
       java.util.Map<String, Long> afterSeqs,
       List<Item> items,
       java.util.Set<String> seen) {
-    String conv = m.getString("conversationId");
-    long seq = m.getLong("seq");
+    String conv = m.conversationId();
+    long seq = m.seq();
     if (!seen.add(conv + ":" + seq)) {
       return;
     }
     JsonObject view = Views.message(m);
-    Instant created = MongoSupport.instant(m, "createdAt");
-    Instant updated = MongoSupport.instant(m, "updatedAt");
-    long version = m.getLong("version", 1L);
+    Instant created = m.createdAt();
+    Instant updated = m.updatedAt();
+    long version = m.version();
     Long known = afterSeqs.get(conv);
     if (created != null && !created.isBefore(createdSince) && (known == null || seq > known)) {
       items.add(
@@ -198,7 +198,7 @@ final class ReplayService {
    * recipients). The hub is infrastructure: it asks for whichever of its streams need them.
    */
   Future<JsonObject> missed(MissedEvents m) {
-    if (!MongoSupport.isId(m.conversationId()) || m.maxEvents() < 1) {
+    if (!Ids.valid(m.conversationId()) || m.maxEvents() < 1) {
       return Future.failedFuture(
           ApiException.invalid("conversationId", "bad missed-events request"));
     }
@@ -209,16 +209,15 @@ final class ReplayService {
         .map(
             both -> {
               List<String> members = both.resultAt(0);
-              List<JsonObject> found = both.resultAt(1);
+              List<Message> found = both.resultAt(1);
               boolean truncated = found.size() > m.maxEvents();
               JsonArray out = new JsonArray();
-              for (JsonObject d : truncated ? found.subList(0, m.maxEvents()) : found) {
-                JsonObject view = Views.message(d);
+              for (Message d : truncated ? found.subList(0, m.maxEvents()) : found) {
                 out.add(
                     entry(
                         EventPublisher.messageCreatedEvent(
-                            members, view, MongoSupport.instant(d, "createdAt")),
-                        d.getLong("seq")));
+                            members, Views.message(d), d.createdAt()),
+                        d.seq()));
               }
               return new JsonObject()
                   .put("events", out)
@@ -235,14 +234,14 @@ final class ReplayService {
             docs -> {
               boolean truncated = docs.size() > a.max();
               JsonArray out = new JsonArray();
-              for (JsonObject d : truncated ? docs.subList(0, a.max()) : docs) {
-                Instant last = MongoSupport.instant(d, "lastMessageAt");
+              for (Conversation c : truncated ? docs.subList(0, a.max()) : docs) {
+                Instant last = c.lastMessageAt();
                 out.add(
                     new JsonObject()
-                        .put("id", d.getString("_id"))
-                        .put("lastSeq", d.getLong("lastSeq", 0L))
+                        .put("id", c.id())
+                        .put("lastSeq", c.lastSeq())
                         .put("lastMessageAtMs", last == null ? 0L : last.toEpochMilli())
-                        .put("members", d.getJsonArray("members", new JsonArray())));
+                        .put("members", new JsonArray(new ArrayList<>(c.members()))));
               }
               return new JsonObject().put("conversations", out).put("truncated", truncated);
             });

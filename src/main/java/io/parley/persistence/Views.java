@@ -1,63 +1,64 @@
 package io.parley.persistence;
 
-import io.parley.mongo.MongoSupport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/**
- * Stored documents as the API shows them (dates as ISO-8601 strings, {@code _id} as {@code id}).
- */
+/** Conversations and messages as the API shows them (dates as ISO-8601 strings). */
 final class Views {
   private Views() {}
 
-  static String iso(JsonObject doc, String key) {
-    Instant i = MongoSupport.instant(doc, key);
-    return i == null ? null : i.toString();
+  static String iso(Instant at) {
+    return at == null ? null : at.toString();
   }
 
-  static JsonObject message(JsonObject d) {
+  static JsonObject message(Message m) {
     return new JsonObject()
-        .put("id", d.getString("_id"))
-        .put("conversationId", d.getString("conversationId"))
-        .put("seq", d.getLong("seq"))
-        .put("senderId", d.getString("senderId"))
-        .put("clientId", d.getString("clientId"))
-        .put("text", d.getString("text"))
-        .put("attachments", d.getJsonArray("attachments", new JsonArray()))
-        .put("createdAt", iso(d, "createdAt"))
-        .put("editedAt", iso(d, "editedAt"))
-        .put("deletedAt", iso(d, "deletedAt"))
-        .put("deliveredTo", d.getJsonArray("deliveredTo", new JsonArray()))
-        .put("readBy", d.getJsonArray("readBy", new JsonArray()));
+        .put("id", m.id())
+        .put("conversationId", m.conversationId())
+        .put("seq", m.seq())
+        .put("senderId", m.senderId())
+        .put("clientId", m.clientId())
+        .put("text", m.text())
+        .put("attachments", m.attachments())
+        .put("createdAt", iso(m.createdAt()))
+        .put("editedAt", iso(m.editedAt()))
+        .put("deletedAt", iso(m.deletedAt()))
+        .put("deliveredTo", new JsonArray(new ArrayList<>(m.deliveredTo())))
+        .put("readBy", new JsonArray(new ArrayList<>(m.readBy())));
   }
 
   /** What every member sees alike (also the payload of conversation events). */
-  static JsonObject conversation(JsonObject d) {
+  static JsonObject conversation(Conversation c) {
     return new JsonObject()
-        .put("id", d.getString("_id"))
-        .put("type", d.getString("type"))
-        .put("title", d.getString("title"))
-        .put("members", d.getJsonArray("members", new JsonArray()))
-        .put("admins", d.getJsonArray("admins", new JsonArray()))
-        .put("createdBy", d.getString("createdBy"))
-        .put("createdAt", iso(d, "createdAt"))
-        .put("updatedAt", iso(d, "updatedAt"))
-        .put("lastSeq", d.getLong("lastSeq", 0L))
-        .put("lastMessageAt", iso(d, "lastMessageAt"))
-        .put("readMarkers", d.getJsonObject("readMarkers", new JsonObject()))
-        .put("deliveredMarkers", d.getJsonObject("deliveredMarkers", new JsonObject()));
+        .put("id", c.id())
+        .put("type", c.type())
+        .put("title", c.title())
+        .put("members", new JsonArray(new ArrayList<>(c.members())))
+        .put("admins", new JsonArray(new ArrayList<>(c.admins())))
+        .put("createdBy", c.createdBy())
+        .put("createdAt", iso(c.createdAt()))
+        .put("updatedAt", iso(c.updatedAt()))
+        .put("lastSeq", c.lastSeq())
+        .put("lastMessageAt", iso(c.lastMessageAt()))
+        .put("readMarkers", markers(c.readMarkers()))
+        .put("deliveredMarkers", markers(c.deliveredMarkers()));
   }
 
   /**
    * The conversation as one member sees it: with their unread count, archive flag, last message.
    */
-  static JsonObject conversationFor(JsonObject d, String userId, JsonObject lastMessage) {
-    long lastSeq = d.getLong("lastSeq", 0L);
-    long read = d.getJsonObject("readMarkers", new JsonObject()).getLong(userId, 0L);
-    return conversation(d)
-        .put("unreadCount", Math.max(0, lastSeq - read))
-        .put("archived", d.getJsonArray("archivedBy", new JsonArray()).contains(userId))
+  static JsonObject conversationFor(Conversation c, String userId, Message lastMessage) {
+    return conversation(c)
+        .put("unreadCount", Math.max(0, c.lastSeq() - c.marker("read", userId)))
+        .put("archived", c.archivedBy().contains(userId))
         .put("lastMessage", lastMessage == null ? null : message(lastMessage));
+  }
+
+  private static JsonObject markers(Map<String, Long> markers) {
+    return new JsonObject(new LinkedHashMap<>(markers));
   }
 }

@@ -17,15 +17,17 @@ class ViewsTest {
   void messageShowsItsIdAsIdAndDatesAsIsoText() {
     JsonObject view =
         Views.message(
-            new JsonObject()
-                .put("_id", "m1")
-                .put("conversationId", "c1")
-                .put("seq", 5L)
-                .put("senderId", ME)
-                .put("clientId", "client-1")
-                .put("text", "hello")
-                .put("createdAt", MongoSupport.date(CREATED))
-                .put("editedAt", new JsonObject().put("$date", CREATED.toEpochMilli() + 1000)));
+            message(
+                new JsonObject()
+                    .put("_id", "m1")
+                    .put("conversationId", "c1")
+                    .put("seq", 5L)
+                    .put("senderId", ME)
+                    .put("clientId", "client-1")
+                    .put("text", "hello")
+                    .put("createdAt", MongoSupport.date(CREATED))
+                    .put(
+                        "editedAt", new JsonObject().put("$date", CREATED.toEpochMilli() + 1000))));
 
     assertThat(view.getString("id")).isEqualTo("m1");
     assertThat(view.containsKey("_id")).isFalse();
@@ -36,7 +38,7 @@ class ViewsTest {
 
   @Test
   void messageWithoutOptionalFieldsHasEmptyListsAndNullDates() {
-    JsonObject view = Views.message(new JsonObject().put("_id", "m1"));
+    JsonObject view = Views.message(message(new JsonObject().put("_id", "m1")));
 
     assertThat(view.getJsonArray("attachments")).isEmpty();
     assertThat(view.getJsonArray("deliveredTo")).isEmpty();
@@ -49,23 +51,36 @@ class ViewsTest {
   void messageViewLeavesStoredBookkeepingOut() {
     JsonObject view =
         Views.message(
-            new JsonObject()
-                .put("_id", "m1")
-                .put("contentHash", "abc")
-                .put("edits", new JsonArray().add("old text")));
+            message(
+                new JsonObject()
+                    .put("_id", "m1")
+                    .put("contentHash", "abc")
+                    .put(
+                        "edits",
+                        new JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("text", "old text")
+                                    .put("at", MongoSupport.date(CREATED))))));
 
     assertThat(view.fieldNames()).doesNotContain("contentHash", "edits");
   }
 
   @Test
   void conversationViewLeavesPerMemberAndHistoryFieldsOut() {
-    JsonObject stored =
+    Conversation stored =
         ConversationRepository.newConversation(
-            "group", java.util.List.of(ME, OTHER), java.util.List.of(ME), "Team", ME, CREATED);
+            "group",
+            java.util.List.of(ME, OTHER),
+            java.util.List.of(ME),
+            "Team",
+            ME,
+            null,
+            CREATED);
 
     JsonObject view = Views.conversation(stored);
 
-    assertThat(view.getString("id")).isEqualTo(stored.getString("_id"));
+    assertThat(view.getString("id")).isEqualTo(stored.id());
     assertThat(view.getString("createdAt")).isEqualTo(CREATED.toString());
     assertThat(view.getLong("lastSeq")).isZero();
     assertThat(view.fieldNames())
@@ -77,7 +92,8 @@ class ViewsTest {
     JsonObject stored =
         conversation().put("lastSeq", 10L).put("readMarkers", new JsonObject().put(ME, 7L));
 
-    assertThat(Views.conversationFor(stored, ME, null).getLong("unreadCount")).isEqualTo(3L);
+    assertThat(Views.conversationFor(conversation(stored), ME, null).getLong("unreadCount"))
+        .isEqualTo(3L);
   }
 
   @Test
@@ -85,7 +101,8 @@ class ViewsTest {
     JsonObject stored =
         conversation().put("lastSeq", 10L).put("readMarkers", new JsonObject().put(OTHER, 10L));
 
-    assertThat(Views.conversationFor(stored, ME, null).getLong("unreadCount")).isEqualTo(10L);
+    assertThat(Views.conversationFor(conversation(stored), ME, null).getLong("unreadCount"))
+        .isEqualTo(10L);
   }
 
   @Test
@@ -93,36 +110,49 @@ class ViewsTest {
     JsonObject stored =
         conversation().put("lastSeq", 3L).put("readMarkers", new JsonObject().put(ME, 5L));
 
-    assertThat(Views.conversationFor(stored, ME, null).getLong("unreadCount")).isZero();
+    assertThat(Views.conversationFor(conversation(stored), ME, null).getLong("unreadCount"))
+        .isZero();
   }
 
   @Test
   void archivedIsTrueOnlyForMembersWhoArchivedIt() {
     JsonObject stored = conversation().put("archivedBy", new JsonArray().add(OTHER));
 
-    assertThat(Views.conversationFor(stored, OTHER, null).getBoolean("archived")).isTrue();
-    assertThat(Views.conversationFor(stored, ME, null).getBoolean("archived")).isFalse();
+    assertThat(Views.conversationFor(conversation(stored), OTHER, null).getBoolean("archived"))
+        .isTrue();
+    assertThat(Views.conversationFor(conversation(stored), ME, null).getBoolean("archived"))
+        .isFalse();
   }
 
   @Test
   void lastMessageIsShownAsAMessageView() {
     JsonObject last = new JsonObject().put("_id", "m9").put("seq", 9L).put("text", "bye");
 
-    JsonObject view = Views.conversationFor(conversation(), ME, last);
+    JsonObject view = Views.conversationFor(conversation(conversation()), ME, message(last));
 
-    assertThat(view.getJsonObject("lastMessage")).isEqualTo(Views.message(last));
+    assertThat(view.getJsonObject("lastMessage")).isEqualTo(Views.message(message(last)));
   }
 
   @Test
   void conversationWithoutMessagesHasNullLastMessage() {
-    JsonObject view = Views.conversationFor(conversation(), ME, null);
+    JsonObject view = Views.conversationFor(conversation(conversation()), ME, null);
 
     assertThat(view.containsKey("lastMessage")).isTrue();
     assertThat(view.getValue("lastMessage")).isNull();
   }
 
+  /** A stored direct conversation's document. */
   private static JsonObject conversation() {
-    return ConversationRepository.newConversation(
-        "direct", java.util.List.of(ME, OTHER), java.util.List.of(), null, ME, CREATED);
+    return ConversationRepository.document(
+        ConversationRepository.newConversation(
+            "direct", java.util.List.of(ME, OTHER), java.util.List.of(), null, ME, "k", CREATED));
+  }
+
+  private static Conversation conversation(JsonObject stored) {
+    return ConversationRepository.fromDocument(stored);
+  }
+
+  private static Message message(JsonObject stored) {
+    return MessageRepository.fromDocument(stored);
   }
 }
