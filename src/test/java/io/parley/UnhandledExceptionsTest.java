@@ -41,7 +41,7 @@ class UnhandledExceptionsTest {
   void theSameMessageFromAnyOtherPlaceIsNot() {
     assertThat(
             UnhandledExceptions.isVertxRethrownClusterWriteFailure(
-                thrownAt("Promise already completed", "io.parley.persistence.X", "send")))
+                thrownAt("Promise already completed", "io.parley.chat.X", "send")))
         .isFalse();
   }
 

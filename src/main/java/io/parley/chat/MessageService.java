@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import io.parley.bus.ApiError;
 import io.parley.bus.ApiException;

@@ -1,9 +1,9 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import io.parley.bus.Ids;
+import io.parley.chat.Conversation.Removal;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
-import io.parley.persistence.Conversation.Removal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

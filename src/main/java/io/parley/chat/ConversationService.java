@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import io.parley.bus.Addresses;
 import io.parley.bus.ApiError;
@@ -14,7 +14,7 @@ import io.parley.bus.ChatApi.RemoveMember;
 import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.Failure;
 import io.parley.bus.Ids;
-import io.parley.persistence.ConversationRepository.Cursor;
+import io.parley.chat.ConversationRepository.Cursor;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
 import io.parley.security.DisplayText;

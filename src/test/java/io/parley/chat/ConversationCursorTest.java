@@ -1,8 +1,8 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.persistence.ConversationRepository.Cursor;
+import io.parley.chat.ConversationRepository.Cursor;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import io.vertx.core.json.JsonArray;
 import java.time.Instant;

@@ -1,9 +1,9 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.persistence.Conversation.Removal;
-import io.parley.persistence.Message.Edit;
+import io.parley.chat.Conversation.Removal;
+import io.parley.chat.Message.Edit;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import java.time.Instant;
 import java.util.List;

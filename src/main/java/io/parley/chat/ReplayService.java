@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import io.parley.bus.ApiException;
 import io.parley.bus.ChatApi.ActiveConversations;
@@ -6,7 +6,7 @@ import io.parley.bus.ChatApi.MissedEvents;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatEvent;
 import io.parley.bus.Ids;
-import io.parley.persistence.Conversation.Removal;
+import io.parley.chat.Conversation.Removal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

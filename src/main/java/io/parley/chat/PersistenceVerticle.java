@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.chat;
 
 import io.parley.NodeContext;
 import io.parley.bus.Addresses;
