@@ -53,14 +53,7 @@ final class ConversationRepository {
 
   /** Stores a new conversation; false when its direct-pair key is taken (created concurrently). */
   Future<Boolean> insert(Conversation c) {
-    return mongo
-        .insert(COLLECTION, document(c))
-        .map(true)
-        .recover(
-            err ->
-                MongoSupport.isDuplicateKey(err)
-                    ? Future.succeededFuture(false)
-                    : Future.failedFuture(err));
+    return MongoSupport.insertUnique(mongo, COLLECTION, document(c));
   }
 
   /**
@@ -256,16 +249,12 @@ final class ConversationRepository {
     if ("read".equals(type)) {
       max.put("readMarkers." + userId, upToSeq);
     }
-    return mongo
-        .findOneAndUpdateWithOptions(
-            COLLECTION,
-            member(conversationId, userId),
-            new JsonObject()
-                .put("$max", max)
-                .put("$set", new JsonObject().put("receiptsAt." + userId, MongoSupport.date(at))),
-            new FindOptions(),
-            new UpdateOptions().setReturningNewDocument(false))
-        .map(ConversationRepository::fromDocument);
+    return findAndUpdate(
+        member(conversationId, userId),
+        new JsonObject()
+            .put("$max", max)
+            .put("$set", new JsonObject().put("receiptsAt." + userId, MongoSupport.date(at))),
+        false);
   }
 
   Future<Boolean> setArchived(String conversationId, String userId, boolean archived) {
@@ -280,45 +269,35 @@ final class ConversationRepository {
   /** Adds members to a group the caller administers; returns the conversation after, or null. */
   Future<Conversation> addMembers(
       String conversationId, String adminId, List<String> userIds, Instant now) {
-    return mongo
-        .findOneAndUpdateWithOptions(
-            COLLECTION,
-            member(conversationId, adminId).put("type", "group").put("admins", adminId),
-            new JsonObject()
-                .put(
-                    "$addToSet",
-                    new JsonObject()
-                        .put(
-                            "members",
-                            new JsonObject().put("$each", new JsonArray(List.copyOf(userIds)))))
-                .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
-                .put("$inc", new JsonObject().put("version", 1L)),
-            new FindOptions(),
-            new UpdateOptions().setReturningNewDocument(true))
-        .map(ConversationRepository::fromDocument);
+    return findAndUpdate(
+        administered(conversationId, adminId),
+        new JsonObject()
+            .put(
+                "$addToSet",
+                new JsonObject()
+                    .put(
+                        "members",
+                        new JsonObject().put("$each", new JsonArray(List.copyOf(userIds)))))
+            .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
+            .put("$inc", new JsonObject().put("version", 1L)),
+        true);
   }
 
   /** Removes a member (and their admin role); returns the conversation before, or null. */
   Future<Conversation> removeMember(String conversationId, String userId, Instant now) {
-    return mongo
-        .findOneAndUpdateWithOptions(
-            COLLECTION,
-            member(conversationId, userId).put("type", "group"),
-            new JsonObject()
-                .put("$pull", new JsonObject().put("members", userId).put("admins", userId))
-                .put(
-                    "$push",
-                    new JsonObject()
-                        .put(
-                            "removed",
-                            new JsonObject()
-                                .put("userId", userId)
-                                .put("at", MongoSupport.date(now))))
-                .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
-                .put("$inc", new JsonObject().put("version", 1L)),
-            new FindOptions(),
-            new UpdateOptions().setReturningNewDocument(false))
-        .map(ConversationRepository::fromDocument);
+    return findAndUpdate(
+        member(conversationId, userId).put("type", "group"),
+        new JsonObject()
+            .put("$pull", new JsonObject().put("members", userId).put("admins", userId))
+            .put(
+                "$push",
+                new JsonObject()
+                    .put(
+                        "removed",
+                        new JsonObject().put("userId", userId).put("at", MongoSupport.date(now))))
+            .put("$set", new JsonObject().put("updatedAt", MongoSupport.date(now)))
+            .put("$inc", new JsonObject().put("version", 1L)),
+        false);
   }
 
   /** A group left without admins gets its longest-standing remaining member as admin. */
@@ -333,31 +312,23 @@ final class ConversationRepository {
                 return Future.succeededFuture(fromDocument(doc));
               }
               String heir = doc.getJsonArray("members").getString(0);
-              return mongo
-                  .findOneAndUpdateWithOptions(
-                      COLLECTION,
-                      new JsonObject().put("_id", conversationId).put("admins", new JsonArray()),
-                      new JsonObject().put("$addToSet", new JsonObject().put("admins", heir)),
-                      new FindOptions(),
-                      new UpdateOptions().setReturningNewDocument(true))
-                  .map(ConversationRepository::fromDocument);
+              return findAndUpdate(
+                  new JsonObject().put("_id", conversationId).put("admins", new JsonArray()),
+                  new JsonObject().put("$addToSet", new JsonObject().put("admins", heir)),
+                  true);
             });
   }
 
   Future<Conversation> updateTitle(
       String conversationId, String adminId, String title, Instant now) {
-    return mongo
-        .findOneAndUpdateWithOptions(
-            COLLECTION,
-            member(conversationId, adminId).put("type", "group").put("admins", adminId),
-            new JsonObject()
-                .put(
-                    "$set",
-                    new JsonObject().put("title", title).put("updatedAt", MongoSupport.date(now)))
-                .put("$inc", new JsonObject().put("version", 1L)),
-            new FindOptions(),
-            new UpdateOptions().setReturningNewDocument(true))
-        .map(ConversationRepository::fromDocument);
+    return findAndUpdate(
+        administered(conversationId, adminId),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject().put("title", title).put("updatedAt", MongoSupport.date(now)))
+            .put("$inc", new JsonObject().put("version", 1L)),
+        true);
   }
 
   /** The members of a conversation (empty when it does not exist). */
@@ -413,6 +384,26 @@ final class ConversationRepository {
 
   private static List<Conversation> fromDocuments(List<JsonObject> docs) {
     return docs.stream().map(ConversationRepository::fromDocument).toList();
+  }
+
+  /**
+   * Applies {@code update} to the conversation {@code filter} finds; returns it as it was before
+   * (or after, with {@code after}), or null when none matched.
+   */
+  private Future<Conversation> findAndUpdate(JsonObject filter, JsonObject update, boolean after) {
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            filter,
+            update,
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(after))
+        .map(ConversationRepository::fromDocument);
+  }
+
+  /** A group conversation that {@code adminId} administers. */
+  private static JsonObject administered(String conversationId, String adminId) {
+    return member(conversationId, adminId).put("type", "group").put("admins", adminId);
   }
 
   private static JsonObject member(String conversationId, String userId) {

@@ -57,14 +57,7 @@ final class MessageRepository {
    * sender already used its clientId).
    */
   Future<Boolean> insert(Message m) {
-    return mongo
-        .insert(COLLECTION, document(m))
-        .map(true)
-        .recover(
-            err ->
-                MongoSupport.isDuplicateKey(err)
-                    ? Future.succeededFuture(false)
-                    : Future.failedFuture(err));
+    return MongoSupport.insertUnique(mongo, COLLECTION, document(m));
   }
 
   /** A new message with a new id, sent at {@code at}; {@code text} null when it has none. */
@@ -156,6 +149,27 @@ final class MessageRepository {
         Documents.strings(d.getJsonArray("removedAttachments")));
   }
 
+  /**
+   * Applies {@code update} to the message {@code filter} finds and returns it as it is after (its
+   * edit history left out with {@code withoutEdits}), or null when none matched.
+   */
+  private Future<Message> findAndUpdate(
+      JsonObject filter, JsonObject update, boolean withoutEdits) {
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            filter,
+            update,
+            withoutEdits ? new FindOptions().setFields(WITHOUT_EDITS) : new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(MessageRepository::fromDocument);
+  }
+
+  /** The filter on one conversation's messages. */
+  private static JsonObject inConversation(String conversationId) {
+    return new JsonObject().put("conversationId", conversationId);
+  }
+
   private static List<Message> fromDocuments(List<JsonObject> docs) {
     return docs.stream().map(MessageRepository::fromDocument).toList();
   }
@@ -200,7 +214,7 @@ final class MessageRepository {
     if (before > 0) {
       seq.put("$lt", before);
     }
-    JsonObject q = new JsonObject().put("conversationId", conversationId).put("seq", seq);
+    JsonObject q = inConversation(conversationId).put("seq", seq);
     if (sinceMs > 0) {
       q.put(
           "createdAt",
@@ -222,7 +236,7 @@ final class MessageRepository {
     return mongo
         .findWithOptions(
             COLLECTION,
-            new JsonObject().put("conversationId", conversationId),
+            inConversation(conversationId),
             new FindOptions()
                 .setSort(new JsonObject().put("seq", -1))
                 .setLimit(1)
@@ -235,9 +249,7 @@ final class MessageRepository {
     return mongo
         .findWithOptions(
             COLLECTION,
-            new JsonObject()
-                .put("conversationId", conversationId)
-                .put("seq", new JsonObject().put("$lte", seq)),
+            inConversation(conversationId).put("seq", new JsonObject().put("$lte", seq)),
             new FindOptions()
                 .setSort(new JsonObject().put("seq", -1))
                 .setLimit(1)
@@ -257,7 +269,7 @@ final class MessageRepository {
     if (after != null) {
       range.put("$gt", after);
     }
-    JsonObject q = new JsonObject().put("conversationId", conversationId);
+    JsonObject q = inConversation(conversationId);
     if (!range.isEmpty()) {
       q.put("seq", range);
     }
@@ -295,25 +307,21 @@ final class MessageRepository {
     List<Edit> kept = new ArrayList<>(current.edits());
     kept.add(new Edit(current.text(), now));
     JsonArray edits = edits(kept.subList(Math.max(0, kept.size() - EDITS_KEPT), kept.size()));
-    return mongo
-        .findOneAndUpdateWithOptions(
-            COLLECTION,
-            new JsonObject()
-                .put("_id", current.id())
-                .put("version", current.version())
-                .putNull("deletedAt"),
-            new JsonObject()
-                .put(
-                    "$set",
-                    new JsonObject()
-                        .put("text", text)
-                        .put("editedAt", date)
-                        .put("updatedAt", date)
-                        .put("edits", edits))
-                .put("$inc", new JsonObject().put("version", 1L).put("editCount", 1L)),
-            new FindOptions().setFields(WITHOUT_EDITS),
-            new UpdateOptions().setReturningNewDocument(true))
-        .map(MessageRepository::fromDocument);
+    return findAndUpdate(
+        new JsonObject()
+            .put("_id", current.id())
+            .put("version", current.version())
+            .putNull("deletedAt"),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject()
+                    .put("text", text)
+                    .put("editedAt", date)
+                    .put("updatedAt", date)
+                    .put("edits", edits))
+            .put("$inc", new JsonObject().put("version", 1L).put("editCount", 1L)),
+        true);
   }
 
   /** Whether a message of the conversation that is not deleted carries the upload. */
@@ -321,8 +329,7 @@ final class MessageRepository {
     return mongo
         .findOne(
             COLLECTION,
-            new JsonObject()
-                .put("conversationId", conversationId)
+            inConversation(conversationId)
                 .put("attachments.uploadId", uploadId)
                 .putNull("deletedAt"),
             new JsonObject().put("_id", 1))
@@ -361,24 +368,20 @@ final class MessageRepository {
    */
   Future<Message> tombstone(String id, List<String> removedAttachments, Instant now) {
     JsonObject date = MongoSupport.date(now);
-    return mongo
-        .findOneAndUpdateWithOptions(
-            COLLECTION,
-            new JsonObject().put("_id", id).putNull("deletedAt"),
-            new JsonObject()
-                .put(
-                    "$set",
-                    new JsonObject()
-                        .putNull("text")
-                        .put("attachments", new JsonArray())
-                        .put("removedAttachments", new JsonArray(removedAttachments))
-                        .put("edits", new JsonArray())
-                        .put("deletedAt", date)
-                        .put("updatedAt", date))
-                .put("$inc", new JsonObject().put("version", 1L)),
-            new FindOptions(),
-            new UpdateOptions().setReturningNewDocument(true))
-        .map(MessageRepository::fromDocument);
+    return findAndUpdate(
+        new JsonObject().put("_id", id).putNull("deletedAt"),
+        new JsonObject()
+            .put(
+                "$set",
+                new JsonObject()
+                    .putNull("text")
+                    .put("attachments", new JsonArray())
+                    .put("removedAttachments", new JsonArray(removedAttachments))
+                    .put("edits", new JsonArray())
+                    .put("deletedAt", date)
+                    .put("updatedAt", date))
+            .put("$inc", new JsonObject().put("version", 1L)),
+        false);
   }
 
   /** Adds the reader to deliveredTo (and readBy) of others' messages in {@code (from, to]}. */
@@ -390,8 +393,7 @@ final class MessageRepository {
     return mongo
         .updateCollectionWithOptions(
             COLLECTION,
-            new JsonObject()
-                .put("conversationId", conversationId)
+            inConversation(conversationId)
                 .put("seq", new JsonObject().put("$gt", from).put("$lte", to))
                 .put("senderId", new JsonObject().put("$ne", userId)),
             new JsonObject().put("$addToSet", add),

@@ -199,6 +199,15 @@ public final class MongoSupport {
     return new org.bson.types.ObjectId().toHexString();
   }
 
+  /** Inserts a document: true when stored, false when a unique index refused it. */
+  public static Future<Boolean> insertUnique(MongoClient mongo, String collection, JsonObject doc) {
+    return mongo
+        .insert(collection, doc)
+        .map(true)
+        .recover(
+            err -> isDuplicateKey(err) ? Future.succeededFuture(false) : Future.failedFuture(err));
+  }
+
   /** Whether a failed write broke a unique index. */
   public static boolean isDuplicateKey(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
