@@ -2,6 +2,7 @@
 import { html, useEffect, useRef, useState } from '../html.js';
 import { api, ApiError, describe, fetchBlob } from '../api.js';
 import { deviceName, signedIn } from '../chat.js';
+import { useSubmit } from '../forms.js';
 import { state } from '../store.js';
 
 export const ICON = new URL('../../icon.svg', import.meta.url).href;
@@ -56,21 +57,11 @@ function Field({ id, label, hint, ...input }) {
   `;
 }
 
-function useSubmit(action) {
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setError('');
-    setBusy(true);
-    try {
-      await action(new FormData(e.target));
-    } catch (err) {
-      setError(describe(err));
-      setBusy(false);
-    }
-  };
-  return { error, busy, submit };
+// A form that signs in: POSTs the fields (and this browser's device name), keeps the grant.
+function useGrant(path, fields) {
+  return useSubmit(async (f) => {
+    signedIn(await api('POST', path, { ...fields(f), deviceName: deviceName() }));
+  });
 }
 
 function FormError({ error }) {
@@ -80,14 +71,10 @@ function FormError({ error }) {
 const PHONE_HINT = 'With the country code, as you like to write it: +44 7700 900123';
 
 function SignIn() {
-  const { error, busy, submit } = useSubmit(async (f) => {
-    const grant = await api('POST', '/api/auth/login', {
-      phone: f.get('phone'),
-      password: f.get('password'),
-      deviceName: deviceName(),
-    });
-    signedIn(grant);
-  });
+  const { error, busy, submit } = useGrant('/api/auth/login', (f) => ({
+    phone: f.get('phone'),
+    password: f.get('password'),
+  }));
   return html`
     <form onSubmit=${submit} id="signin-form">
       <${Field} id="signin-phone" name="phone" label="Phone number" type="tel" inputmode="tel"
@@ -101,15 +88,11 @@ function SignIn() {
 }
 
 function Register() {
-  const { error, busy, submit } = useSubmit(async (f) => {
-    const grant = await api('POST', '/api/auth/register', {
-      name: f.get('name'),
-      phone: f.get('phone'),
-      password: f.get('password'),
-      deviceName: deviceName(),
-    });
-    signedIn(grant);
-  });
+  const { error, busy, submit } = useGrant('/api/auth/register', (f) => ({
+    name: f.get('name'),
+    phone: f.get('phone'),
+    password: f.get('password'),
+  }));
   return html`
     <form onSubmit=${submit} id="register-form">
       <${Field} id="register-name" name="name" label="Your name" autocomplete="name" required

@@ -1,6 +1,6 @@
 // The conversation list (with archived ones) and starting a new conversation by phone number.
 import { html, useState } from '../html.js';
-import { describe } from '../api.js';
+import { useSubmit } from '../forms.js';
 import { createConversation, me, nameOf, sortedConversations, titleOf } from '../chat.js';
 import { state } from '../store.js';
 
@@ -76,22 +76,11 @@ export function NewConversation() {
   const [type, setType] = useState('direct');
   const [phones, setPhones] = useState(['']);
   const [title, setTitle] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e) => {
-    e.preventDefault();
-    setError('');
-    setBusy(true);
-    try {
-      const list = (type === 'direct' ? phones.slice(0, 1) : phones).filter((p) => p.trim());
-      const c = await createConversation(type, list, title.trim());
-      location.hash = '#/c/' + c.id;
-    } catch (err) {
-      setError(describe(err));
-      setBusy(false);
-    }
-  };
+  const { error, busy, submit } = useSubmit(async () => {
+    const list = (type === 'direct' ? phones.slice(0, 1) : phones).filter((p) => p.trim());
+    const c = await createConversation(type, list, title.trim());
+    location.hash = '#/c/' + c.id;
+  });
   const setPhone = (i, v) => setPhones(phones.map((p, j) => (i === j ? v : p)));
 
   return html`
