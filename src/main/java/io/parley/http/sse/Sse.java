@@ -29,7 +29,11 @@ public final class Sse {
     res.write(Buffer.buffer("retry: " + RETRY_MS + "\n\n"));
   }
 
-  /** One event; {@code id} may be null (ephemeral events). */
+  /**
+   * One event of the SSE code's own (resync, session revoked, QR status); {@code id} may be null.
+   * Chat events arrive already framed ({@link io.parley.bus.ChatEvent#frame}, the same function;
+   * docs/adr/0003-event-frames-on-the-bus.md says why).
+   */
   public static Buffer frame(String id, String event, String data) {
     return io.parley.bus.ChatEvent.frame(id, event, data);
   }
