@@ -6,6 +6,7 @@ import io.parley.bus.ApiException;
 import io.parley.bus.AuthApi.Caller;
 import io.parley.bus.ChatApi.ConversationRef;
 import io.parley.bus.Failure;
+import io.parley.bus.Ids;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.ContentPath;
 import io.parley.bus.UploadsApi.ContentTarget;
@@ -15,7 +16,6 @@ import io.parley.bus.UploadsApi.ResolveAttachments;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.config.ParleyConfig.UploadsConfig;
-import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
 import io.parley.security.Secrets;
@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,7 @@ final class UploadService {
 
   Future<JsonObject> create(CreateUpload c) {
     String me = c.caller().userId();
-    if (!MongoSupport.isId(c.conversationId())) {
+    if (!Ids.valid(c.conversationId())) {
       throw conversationNotFound();
     }
     String nameProblem = FileNames.problem(c.filename());
@@ -123,30 +124,31 @@ final class UploadService {
 
   private Future<JsonObject> insert(CreateUpload c, String me, String type) {
     Instant now = clock.instant();
-    String id = MongoSupport.newId();
+    String id = uploads.newId();
     String storageKey = id + "-" + Secrets.randomHex(16);
     String incomingKey = storageKey + ".incoming";
     Instant expiresAt = now.plus(store.servesBytes() ? cfg.localTokenTtl() : cfg.urlExpiry());
     String token = store.servesBytes() ? Secrets.random(TOKEN_BYTES) : null;
-    JsonObject doc =
-        new JsonObject()
-            .put("_id", id)
-            .put("owner", me)
-            .put("conversationId", c.conversationId())
-            .put("storage", store.kind())
-            .put("storageKey", storageKey)
-            .put("incomingKey", incomingKey)
-            .put("filename", c.filename())
-            .put("contentType", type)
-            .put("size", c.size())
-            .put("status", UploadRepository.PENDING)
-            .put("createdAt", MongoSupport.date(now))
-            .put("expiresAt", MongoSupport.date(expiresAt));
-    if (token != null) {
-      doc.put("tokenHash", Secrets.sha256(token));
-    }
+    Upload upload =
+        new Upload(
+            id,
+            me,
+            c.conversationId(),
+            store.kind(),
+            storageKey,
+            incomingKey,
+            c.filename(),
+            type,
+            c.size(),
+            Upload.PENDING,
+            now,
+            expiresAt,
+            token == null ? null : Secrets.sha256(token),
+            null,
+            null,
+            null);
     return uploads
-        .insert(doc)
+        .insert(upload)
         .compose(
             v ->
                 store
@@ -171,24 +173,24 @@ final class UploadService {
       throw new ApiException(
           Failure.NOT_FOUND, "not_found", "Uploads go to the URL given when they were created");
     }
-    if (!MongoSupport.isId(t.uploadId())) {
+    if (!Ids.valid(t.uploadId())) {
       throw uploadNotFound();
     }
     return uploads
         .findById(t.uploadId())
         .compose(
-            doc -> {
-              if (doc == null) {
+            u -> {
+              if (u == null) {
                 return Future.failedFuture(uploadNotFound());
               }
-              if (UploadRepository.READY.equals(doc.getString("status"))) {
+              if (u.ready()) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.CONFLICT,
                         "upload_already_complete",
                         "This upload is complete; start a new one"));
               }
-              String hash = doc.getString("tokenHash");
+              String hash = u.tokenHash();
               String given = t.token() == null ? "" : t.token();
               if (hash == null
                   || !MessageDigest.isEqual(
@@ -200,7 +202,7 @@ final class UploadService {
                         "invalid_upload_token",
                         "The upload token is not valid"));
               }
-              Instant expires = MongoSupport.instant(doc, "expiresAt");
+              Instant expires = u.expiresAt();
               if (expires == null || !clock.instant().isBefore(expires)) {
                 return Future.failedFuture(
                     new ApiException(
@@ -209,10 +211,7 @@ final class UploadService {
                         "The upload URL has expired; start a new upload"));
               }
               return Future.succeededFuture(
-                  new ContentPath(
-                          store.localPath(doc.getString("incomingKey")),
-                          doc.getLong("size"),
-                          doc.getString("contentType"))
+                  new ContentPath(store.localPath(u.incomingKey()), u.size(), u.contentType())
                       .toJson());
             });
   }
@@ -222,12 +221,12 @@ final class UploadService {
   Future<JsonObject> complete(UploadRef r) {
     return owned(r)
         .compose(
-            doc -> {
-              if (UploadRepository.READY.equals(doc.getString("status"))) {
-                return Future.succeededFuture(new JsonObject().put("upload", view(doc)));
+            u -> {
+              if (u.ready()) {
+                return Future.succeededFuture(completed(u));
               }
-              String incoming = doc.getString("incomingKey");
-              String key = doc.getString("storageKey");
+              String incoming = u.incomingKey();
+              String key = u.storageKey();
               return store
                   .size(incoming)
                   .compose(
@@ -238,13 +237,12 @@ final class UploadService {
                         // a completion that died after the move left the bytes under the key
                         return store.size(key).map(k -> k != null);
                       })
-                  .compose(
-                      present -> present ? verify(doc) : Future.failedFuture(missingContent(doc)));
+                  .compose(present -> present ? verify(u) : Future.failedFuture(missingContent(u)));
             });
   }
 
-  private ApiException missingContent(JsonObject doc) {
-    Instant expires = MongoSupport.instant(doc, "expiresAt");
+  private ApiException missingContent(Upload u) {
+    Instant expires = u.expiresAt();
     if (expires != null && !clock.instant().isBefore(expires)) {
       return new ApiException(
           Failure.GONE, "upload_expired", "The upload URL expired before the bytes arrived");
@@ -254,17 +252,17 @@ final class UploadService {
   }
 
   /** Size and type of the moved bytes; a failed check removes the bytes and the record. */
-  private Future<JsonObject> verify(JsonObject doc) {
-    String key = doc.getString("storageKey");
-    long declared = doc.getLong("size");
-    String type = doc.getString("contentType");
+  private Future<JsonObject> verify(Upload u) {
+    String key = u.storageKey();
+    long declared = u.size();
+    String type = u.contentType();
     return store
         .size(key)
         .compose(
             actual -> {
               if (actual == null || actual != declared) {
                 return reject(
-                    doc,
+                    u,
                     ApiError.of(
                             Failure.BAD_REQUEST,
                             "size_mismatch",
@@ -284,7 +282,7 @@ final class UploadService {
                         String found = ContentTypes.sniff(head.getBytes(), actual <= sample);
                         if (!type.equals(found)) {
                           return reject(
-                              doc,
+                              u,
                               ApiError.of(
                                       Failure.UNSUPPORTED_MEDIA_TYPE,
                                       "type_mismatch",
@@ -292,32 +290,27 @@ final class UploadService {
                                   .withDetails(new JsonObject().put("declared", type)));
                         }
                         return uploads
-                            .markReady(doc.getString("_id"), clock.instant())
+                            .markReady(u.id(), clock.instant())
                             .compose(
-                                d ->
-                                    d != null
-                                        ? Future.succeededFuture(
-                                            new JsonObject().put("upload", view(d)))
+                                done ->
+                                    done != null
+                                        ? Future.succeededFuture(completed(done))
                                         : uploads
-                                            .findById(doc.getString("_id"))
+                                            .findById(u.id())
                                             .compose(
                                                 again ->
                                                     again == null
                                                         ? Future.failedFuture(uploadNotFound())
                                                         : Future.succeededFuture(
-                                                            new JsonObject()
-                                                                .put("upload", view(again)))));
+                                                            completed(again))));
                       });
             });
   }
 
-  private Future<JsonObject> reject(JsonObject doc, ApiError error) {
-    String id = doc.getString("_id");
-    LOG.info("upload {} refused: {}", id, error.code());
+  private Future<JsonObject> reject(Upload u, ApiError error) {
+    LOG.info("upload {} refused: {}", u.id(), error.code());
     return Future.join(
-            store.delete(doc.getString("storageKey")),
-            store.delete(doc.getString("incomingKey")),
-            uploads.delete(id))
+            store.delete(u.storageKey()), store.delete(u.incomingKey()), uploads.delete(u.id()))
         .transform(ignored -> Future.failedFuture(new ApiException(error)));
   }
 
@@ -330,22 +323,22 @@ final class UploadService {
    * alone, whoever guesses its id. Everything else is 404, exactly as an unknown id.
    */
   Future<JsonObject> download(UploadRef r) {
-    if (!MongoSupport.isId(r.uploadId())) {
+    if (!Ids.valid(r.uploadId())) {
       throw uploadNotFound();
     }
     String me = r.caller().userId();
     return uploads
         .findById(r.uploadId())
         .compose(
-            doc -> {
-              if (doc == null || UploadRepository.DISCARDED.equals(doc.getString("status"))) {
+            u -> {
+              if (u == null || u.discarded()) {
                 return Future.failedFuture(uploadNotFound());
               }
-              boolean mine = me.equals(doc.getString("owner"));
-              boolean ready = UploadRepository.READY.equals(doc.getString("status"));
+              boolean mine = me.equals(u.owner());
+              boolean ready = u.ready();
               if (mine) {
                 return ready
-                    ? Future.succeededFuture(doc)
+                    ? Future.succeededFuture(u)
                     : Future.failedFuture(
                         new ApiException(
                             Failure.CONFLICT,
@@ -355,25 +348,23 @@ final class UploadService {
               if (!ready) {
                 return Future.failedFuture(uploadNotFound());
               }
-              return requireCarried(r.caller(), doc.getString("conversationId"), r.uploadId())
-                  .map(doc);
+              return requireCarried(r.caller(), u.conversationId(), r.uploadId()).map(u);
             })
         .compose(
-            doc ->
+            u ->
                 store
                     .download(
-                        doc.getString("storageKey"),
-                        doc.getString("filename"),
-                        ContentTypes.servedAs(
-                            doc.getString("contentType"), doc.getString("filename")),
-                        doc.getLong("size"),
+                        u.storageKey(),
+                        u.filename(),
+                        ContentTypes.servedAs(u.contentType(), u.filename()),
+                        u.size(),
                         cfg.urlExpiry())
                     .map(d -> d.toJson()));
   }
 
   /** Messages carry these uploads now: they are kept by the unsent-upload sweep. */
   Future<JsonObject> sent(UploadIds ids) {
-    List<String> valid = ids.uploadIds().stream().filter(MongoSupport::isId).toList();
+    List<String> valid = ids.uploadIds().stream().filter(Ids::valid).toList();
     if (valid.isEmpty()) {
       return Future.succeededFuture(new JsonObject());
     }
@@ -386,26 +377,25 @@ final class UploadService {
    * retried by the clean-up.
    */
   Future<JsonObject> discard(DiscardUploads d) {
-    List<String> valid = d.uploadIds().stream().filter(MongoSupport::isId).toList();
+    List<String> valid = d.uploadIds().stream().filter(Ids::valid).toList();
     if (valid.isEmpty()) {
       return Future.succeededFuture(new JsonObject());
     }
     return uploads
         .markDiscarded(d.ownerId(), valid, clock.instant())
-        .onSuccess(docs -> docs.forEach(this::removeDiscarded))
+        .onSuccess(marked -> marked.forEach(this::removeDiscarded))
         .map(new JsonObject());
   }
 
-  private Future<Boolean> removeDiscarded(JsonObject doc) {
-    return Future.join(
-            store.delete(doc.getString("storageKey")), store.delete(doc.getString("incomingKey")))
-        .compose(v -> uploads.delete(doc.getString("_id")))
+  private Future<Boolean> removeDiscarded(Upload u) {
+    return Future.join(store.delete(u.storageKey()), store.delete(u.incomingKey()))
+        .compose(v -> uploads.delete(u.id()))
         .map(true)
         .otherwise(
             err -> {
               LOG.warn(
                   "removing discarded upload {} failed (retried later): {}",
-                  doc.getString("_id"),
+                  u.id(),
                   err.getMessage());
               return false;
             });
@@ -423,38 +413,33 @@ final class UploadService {
           "A message has at most " + MAX_ATTACHMENTS + " attachments");
     }
     for (String id : ids) {
-      if (!MongoSupport.isId(id)) {
+      if (!Ids.valid(id)) {
         throw attachmentError("attachment_not_found", "No such upload of yours", id);
       }
     }
     return uploads
         .findByIds(ids)
         .map(
-            docs -> {
-              Map<String, JsonObject> byId = new HashMap<>();
-              docs.forEach(d -> byId.put(d.getString("_id"), d));
+            found -> {
+              Map<String, Upload> byId = new HashMap<>();
+              found.forEach(u -> byId.put(u.id(), u));
               JsonArray out = new JsonArray();
               for (String id : ids) {
-                JsonObject d = byId.get(id);
-                if (d == null || !a.userId().equals(d.getString("owner"))) {
+                Upload u = byId.get(id);
+                if (u == null || !a.userId().equals(u.owner())) {
                   throw attachmentError("attachment_not_found", "No such upload of yours", id);
                 }
-                if (!a.conversationId().equals(d.getString("conversationId"))) {
+                if (!a.conversationId().equals(u.conversationId())) {
                   throw attachmentError(
                       "attachment_wrong_conversation",
                       "The upload belongs to another conversation",
                       id);
                 }
-                if (!UploadRepository.READY.equals(d.getString("status"))) {
+                if (!u.ready()) {
                   throw attachmentError(
                       "attachment_not_ready", "The upload is not complete yet", id);
                 }
-                out.add(
-                    new JsonObject()
-                        .put("uploadId", id)
-                        .put("filename", d.getString("filename"))
-                        .put("contentType", d.getString("contentType"))
-                        .put("size", d.getLong("size")));
+                out.add(attachment(u));
               }
               return new JsonObject().put("attachments", out);
             });
@@ -501,22 +486,21 @@ final class UploadService {
     return uploads
         .findUnsent(now.minus(cfg.unsentMaxAge()), CLEANUP_BATCH)
         .compose(
-            docs -> {
-              if (docs.isEmpty()) {
+            unsent -> {
+              if (unsent.isEmpty()) {
                 return Future.succeededFuture(0);
               }
-              List<String> ids = docs.stream().map(d -> d.getString("_id")).toList();
+              List<String> ids = unsent.stream().map(Upload::id).toList();
               return ask(Addresses.ATTACHMENTS_REFERENCED, new UploadIds(ids).toJson())
                   .compose(
                       reply -> {
                         List<String> carried = UploadIds.fromJson(reply).uploadIds();
                         List<Future<Boolean>> removed = new ArrayList<>();
-                        for (JsonObject d : docs) {
-                          if (!carried.contains(d.getString("_id"))) {
+                        for (Upload u : unsent) {
+                          if (!carried.contains(u.id())) {
                             removed.add(
                                 uploads
-                                    .markDiscarded(
-                                        d.getString("owner"), List.of(d.getString("_id")), now)
+                                    .markDiscarded(u.owner(), List.of(u.id()), now)
                                     .compose(
                                         marked ->
                                             marked.isEmpty()
@@ -537,9 +521,9 @@ final class UploadService {
     return uploads
         .findDiscarded(CLEANUP_BATCH)
         .compose(
-            docs -> {
+            discarded -> {
               List<Future<Boolean>> removed = new ArrayList<>();
-              docs.forEach(d -> removed.add(removeDiscarded(d)));
+              discarded.forEach(u -> removed.add(removeDiscarded(u)));
               return count(removed);
             });
   }
@@ -562,18 +546,18 @@ final class UploadService {
     return uploads
         .findAbandoned(now.minus(cfg.pendingMaxAge()), now, CLEANUP_BATCH)
         .compose(
-            docs -> {
+            abandoned -> {
               List<Future<Boolean>> removed = new ArrayList<>();
-              for (JsonObject d : docs) {
+              for (Upload u : abandoned) {
                 removed.add(
                     uploads
-                        .deleteIfPending(d.getString("_id"))
+                        .deleteIfPending(u.id())
                         .compose(
                             gone ->
                                 gone
                                     ? Future.join(
-                                            store.delete(d.getString("incomingKey")),
-                                            store.delete(d.getString("storageKey")))
+                                            store.delete(u.incomingKey()),
+                                            store.delete(u.storageKey()))
                                         .map(true)
                                     : Future.succeededFuture(false)));
               }
@@ -584,17 +568,17 @@ final class UploadService {
   // --- helpers ------------------------------------------------------------------------------
 
   /** An upload of the caller's; another user's, or an unknown id, is 404. */
-  private Future<JsonObject> owned(UploadRef r) {
-    if (!MongoSupport.isId(r.uploadId())) {
+  private Future<Upload> owned(UploadRef r) {
+    if (!Ids.valid(r.uploadId())) {
       return Future.failedFuture(uploadNotFound());
     }
     return uploads
         .findById(r.uploadId())
         .compose(
-            d ->
-                d == null || !r.caller().userId().equals(d.getString("owner"))
+            u ->
+                u == null || !r.caller().userId().equals(u.owner())
                     ? Future.failedFuture(uploadNotFound())
-                    : Future.succeededFuture(d));
+                    : Future.succeededFuture(u));
   }
 
   /** Asks the persistence verticle (owner of conversations) whether the caller is a member. */
@@ -623,21 +607,29 @@ final class UploadService {
         .recover(err -> Future.failedFuture(new ApiException(ApiError.from(err))));
   }
 
-  static JsonObject view(JsonObject d) {
+  /** The reply of a completion: {@code {upload: {id, …, createdAt, readyAt}}}, dates ISO-8601. */
+  static JsonObject completed(Upload u) {
     return new JsonObject()
-        .put("id", d.getString("_id"))
-        .put("conversationId", d.getString("conversationId"))
-        .put("filename", d.getString("filename"))
-        .put("contentType", d.getString("contentType"))
-        .put("size", d.getLong("size"))
-        .put("status", d.getString("status"))
-        .put("createdAt", iso(d, "createdAt"))
-        .put("readyAt", iso(d, "readyAt"));
+        .put(
+            "upload",
+            new JsonObject()
+                .put("id", u.id())
+                .put("conversationId", u.conversationId())
+                .put("filename", u.filename())
+                .put("contentType", u.contentType())
+                .put("size", u.size())
+                .put("status", u.status())
+                .put("createdAt", Objects.toString(u.createdAt(), null))
+                .put("readyAt", Objects.toString(u.readyAt(), null)));
   }
 
-  private static String iso(JsonObject d, String key) {
-    Instant i = MongoSupport.instant(d, key);
-    return i == null ? null : i.toString();
+  /** A message's summary of an upload it carries. */
+  static JsonObject attachment(Upload u) {
+    return new JsonObject()
+        .put("uploadId", u.id())
+        .put("filename", u.filename())
+        .put("contentType", u.contentType())
+        .put("size", u.size());
   }
 
   static ApiException uploadNotFound() {

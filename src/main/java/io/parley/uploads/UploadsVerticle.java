@@ -12,7 +12,6 @@ import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.config.ParleyConfig.UploadsConfig;
 import io.parley.mongo.MongoSupport;
-import io.parley.mongo.MongoSupport.Index;
 import io.parley.uploads.blob.BlobStore;
 import io.parley.uploads.blob.LocalDiskBlobStore;
 import io.parley.uploads.blob.S3BlobStore;
@@ -21,7 +20,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UploadsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(UploadsVerticle.class);
-
-  static final List<Index> INDEXES =
-      List.of(
-          Index.unique("uploads", new JsonObject().put("storageKey", 1)),
-          Index.of("uploads", new JsonObject().put("owner", 1).put("createdAt", -1)),
-          Index.of("uploads", new JsonObject().put("status", 1).put("createdAt", 1)));
 
   private final NodeContext ctx;
   private MongoClient mongo;
@@ -62,7 +54,7 @@ public final class UploadsVerticle extends VerticleBase {
         .compose(
             s -> {
               store = s;
-              return MongoSupport.ensureIndexes(mongo, INDEXES);
+              return MongoSupport.ensureIndexes(mongo, UploadRepository.INDEXES);
             })
         .compose(v -> serveAll(cfg));
   }
