@@ -2,6 +2,7 @@ package io.parley.http;
 
 import io.parley.bus.ApiError;
 import io.parley.bus.Failure;
+import io.parley.security.StrictUtf8;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -13,10 +14,6 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -112,17 +109,10 @@ public final class RequestBody {
       Responses.error(rc, 400, "invalid_json", "A JSON object body is required");
       return null;
     }
-    String text;
-    try {
-      // strictly: Jackson alone lets malformed sequences through (an overlong C0 AF becomes '/')
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(buf.getBytes()))
-              .toString();
-    } catch (CharacterCodingException e) {
+    // strictly: Jackson alone lets malformed sequences through (an overlong C0 AF becomes '/')
+    byte[] bytes = buf.getBytes();
+    String text = StrictUtf8.decode(bytes, 0, bytes.length);
+    if (text == null) {
       Responses.error(rc, 400, "invalid_json", "The body is not valid UTF-8");
       return null;
     }

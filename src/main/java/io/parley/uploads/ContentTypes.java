@@ -1,9 +1,6 @@
 package io.parley.uploads;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import io.parley.security.StrictUtf8;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -161,16 +158,8 @@ final class ContentTypes {
         len = i;
       }
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(head, 0, len))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String text = StrictUtf8.decode(head, 0, len);
+    if (text == null) {
       return false;
     }
     for (int i = 0; i < text.length(); i++) {
