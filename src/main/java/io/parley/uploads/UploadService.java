@@ -152,7 +152,9 @@ final class UploadService {
         .compose(
             v ->
                 store
-                    .uploadUrl(id, incomingKey, type, c.size(), token, c.baseUrl(), expiresAt)
+                    .uploadUrl(
+                        new BlobStore.Incoming(
+                            id, incomingKey, type, c.size(), token, c.baseUrl(), expiresAt))
                     .recover(
                         err -> uploads.delete(id).transform(ignored -> Future.failedFuture(err))))
         .map(

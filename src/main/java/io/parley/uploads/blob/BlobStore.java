@@ -18,21 +18,27 @@ public interface BlobStore {
   String kind();
 
   /**
-   * What the client needs to send the bytes of a new upload.
+   * A new upload's bytes, on their way in.
    *
    * @param uploadId the upload record's id
    * @param key the key the bytes go to (the upload's incoming key)
+   * @param contentType the declared type, which the store may bind the upload to
+   * @param size the declared size in bytes, which the store may bind the upload to
    * @param token the local upload token (null when the store does not serve bytes itself)
    * @param baseUrl public base URL of this deployment, for URLs pointing at this server
+   * @param expiresAt when the upload's URL stops working
    */
-  Future<UploadUrl> uploadUrl(
+  record Incoming(
       String uploadId,
       String key,
       String contentType,
       long size,
       String token,
       String baseUrl,
-      Instant expiresAt);
+      Instant expiresAt) {}
+
+  /** What the client needs to send the bytes of a new upload. */
+  Future<UploadUrl> uploadUrl(Incoming upload);
 
   /** Whether uploads go through this server (and so need an upload token). */
   boolean servesBytes();

@@ -80,19 +80,13 @@ public final class LocalDiskBlobStore implements BlobStore {
   }
 
   @Override
-  public Future<UploadUrl> uploadUrl(
-      String uploadId,
-      String key,
-      String contentType,
-      long size,
-      String token,
-      String baseUrl,
-      Instant expiresAt) {
+  public Future<UploadUrl> uploadUrl(Incoming upload) {
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", contentType);
-    headers.put(UploadsApi.TOKEN_HEADER, token);
+    headers.put("Content-Type", upload.contentType());
+    headers.put(UploadsApi.TOKEN_HEADER, upload.token());
     return Future.succeededFuture(
-        new UploadUrl("PUT", baseUrl + "/api/uploads/" + uploadId + "/content", headers));
+        new UploadUrl(
+            "PUT", upload.baseUrl() + "/api/uploads/" + upload.uploadId() + "/content", headers));
   }
 
   @Override

@@ -149,15 +149,8 @@ public final class S3BlobStore implements BlobStore {
 
   /** A presigned PUT binding the content type and length: S3 refuses any other. */
   @Override
-  public Future<UploadUrl> uploadUrl(
-      String uploadId,
-      String key,
-      String contentType,
-      long size,
-      String token,
-      String baseUrl,
-      Instant expiresAt) {
-    Duration ttl = Duration.between(Instant.now(), expiresAt);
+  public Future<UploadUrl> uploadUrl(Incoming upload) {
+    Duration ttl = Duration.between(Instant.now(), upload.expiresAt());
     return blocking(
         () -> {
           var presigned =
@@ -167,9 +160,9 @@ public final class S3BlobStore implements BlobStore {
                       .putObjectRequest(
                           PutObjectRequest.builder()
                               .bucket(bucket)
-                              .key(objectKey(key))
-                              .contentType(contentType)
-                              .contentLength(size)
+                              .key(objectKey(upload.key()))
+                              .contentType(upload.contentType())
+                              .contentLength(upload.size())
                               .build())
                       .build());
           Map<String, String> headers = new LinkedHashMap<>();
