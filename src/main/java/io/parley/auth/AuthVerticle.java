@@ -37,9 +37,9 @@ public final class AuthVerticle extends VerticleBase {
   /** Every collection's indexes, as its repository defines them. */
   static final List<Index> INDEXES =
       Stream.of(
+              UserRepository.INDEXES,
+              SessionRepository.INDEXES,
               List.of(
-                  Index.unique("users", new JsonObject().put("phone", 1)),
-                  Index.of("sessions", new JsonObject().put("userId", 1)),
                   Index.unique("qrchallenges", new JsonObject().put("token", 1)),
                   new Index(
                       "qrchallenges",
