@@ -20,12 +20,9 @@ import io.parley.security.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +36,7 @@ public final class AuthVerticle extends VerticleBase {
       Stream.of(
               UserRepository.INDEXES,
               SessionRepository.INDEXES,
-              List.of(
-                  Index.unique("qrchallenges", new JsonObject().put("token", 1)),
-                  new Index(
-                      "qrchallenges",
-                      new JsonObject().put("expiresAt", 1),
-                      new IndexOptions().expireAfter(0L, TimeUnit.SECONDS))),
+              QrChallengeRepository.INDEXES,
               StreamTicketRepository.INDEXES)
           .flatMap(List::stream)
           .toList();

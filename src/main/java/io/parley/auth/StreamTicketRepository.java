@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 final class StreamTicketRepository {
   static final String COLLECTION = "ssetickets";
 
-  /** MongoDB removes expired tickets by itself (the embedded database does not). */
+  /**
+   * MongoDB removes expired tickets itself; the embedded database does not, hence {@link
+   * #deleteExpired}.
+   */
   static final List<Index> INDEXES =
       List.of(
           new Index(
