@@ -9,36 +9,24 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
-import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code qrchallenges} collection. Every state change is a conditional update on the current
  * state (and on expiry), so concurrent scans, approvals and redemptions have exactly one winner.
  */
-final class QrChallengeRepository {
+final class QrChallengeRepository extends ExpiringRepository {
   static final String COLLECTION = "qrchallenges";
 
-  /**
-   * A token names one challenge. MongoDB removes expired challenges itself; the embedded database
-   * does not, hence {@link #deleteExpired}.
-   */
+  /** A token names one challenge. */
   static final List<Index> INDEXES =
-      List.of(
-          Index.unique(COLLECTION, new JsonObject().put("token", 1)),
-          new Index(
-              COLLECTION,
-              new JsonObject().put("expiresAt", 1),
-              new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)));
-
-  private final MongoClient mongo;
+      List.of(Index.unique(COLLECTION, new JsonObject().put("token", 1)), expiryIndex(COLLECTION));
 
   QrChallengeRepository(MongoClient mongo) {
-    this.mongo = mongo;
+    super(mongo, COLLECTION);
   }
 
   /** Stores a new, pending challenge and returns it. */
@@ -140,16 +128,6 @@ final class QrChallengeRepository {
             new JsonObject().put("_id", id),
             new JsonObject().put("$set", new JsonObject().put("sessionId", sessionId)))
         .mapEmpty();
-  }
-
-  /** Removes challenges that expired before {@code cutoff} (MongoDB's TTL index does it too). */
-  Future<Long> deleteExpired(Instant cutoff) {
-    return mongo
-        .removeDocuments(
-            COLLECTION,
-            new JsonObject()
-                .put("expiresAt", new JsonObject().put("$lt", MongoSupport.date(cutoff))))
-        .map(r -> r == null ? 0L : r.getRemovedCount());
   }
 
   private static JsonObject unexpired(String id, Instant now) {

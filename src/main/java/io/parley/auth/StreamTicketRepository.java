@@ -4,31 +4,17 @@ import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The {@code ssetickets} collection: one document per unredeemed stream ticket. */
-final class StreamTicketRepository {
+final class StreamTicketRepository extends ExpiringRepository {
   static final String COLLECTION = "ssetickets";
 
-  /**
-   * MongoDB removes expired tickets itself; the embedded database does not, hence {@link
-   * #deleteExpired}.
-   */
-  static final List<Index> INDEXES =
-      List.of(
-          new Index(
-              COLLECTION,
-              new JsonObject().put("expiresAt", 1),
-              new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)));
-
-  private final MongoClient mongo;
+  static final List<Index> INDEXES = List.of(expiryIndex(COLLECTION));
 
   StreamTicketRepository(MongoClient mongo) {
-    this.mongo = mongo;
+    super(mongo, COLLECTION);
   }
 
   Future<Void> insert(StreamTicket ticket) {
@@ -40,16 +26,6 @@ final class StreamTicketRepository {
     return mongo
         .findOneAndDelete(COLLECTION, new JsonObject().put("_id", ticketHash))
         .map(StreamTicketRepository::ticket);
-  }
-
-  /** Removes tickets that expired before {@code cutoff} (MongoDB's TTL index does it too). */
-  Future<Long> deleteExpired(Instant cutoff) {
-    return mongo
-        .removeDocuments(
-            COLLECTION,
-            new JsonObject()
-                .put("expiresAt", new JsonObject().put("$lt", MongoSupport.date(cutoff))))
-        .map(r -> r == null ? 0L : r.getRemovedCount());
   }
 
   static JsonObject document(StreamTicket t) {
