@@ -31,6 +31,32 @@ record QrChallenge(
   static final String APPROVED = "approved";
   static final String REDEEMED = "redeemed";
 
+  /** A new challenge, before any device scanned it. */
+  static QrChallenge pending(
+      String id,
+      String token,
+      String requesterSecretHash,
+      Client requester,
+      Instant createdAt,
+      Instant expiresAt) {
+    return new QrChallenge(
+        id,
+        token,
+        requesterSecretHash,
+        requester,
+        PENDING,
+        false,
+        createdAt,
+        expiresAt,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   /** Whether it is still usable at {@code now}. */
   boolean liveAt(Instant now) {
     return expiresAt.isAfter(now);

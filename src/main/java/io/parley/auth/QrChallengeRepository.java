@@ -35,22 +35,7 @@ final class QrChallengeRepository extends ExpiringRepository {
     // the id appears in URLs and is shown to whoever holds it: 128 random bits, not an ObjectId
     // (whose counter lets one requester guess the next one's id)
     QrChallenge challenge =
-        new QrChallenge(
-            Secrets.randomHex(16),
-            token,
-            secretHash,
-            requester,
-            QrChallenge.PENDING,
-            false,
-            now,
-            expiresAt,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        QrChallenge.pending(Secrets.randomHex(16), token, secretHash, requester, now, expiresAt);
     return mongo.insert(COLLECTION, document(challenge)).map(ignored -> challenge);
   }
 

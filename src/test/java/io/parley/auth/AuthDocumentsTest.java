@@ -207,21 +207,6 @@ class AuthDocumentsTest {
   }
 
   private static QrChallenge pending() {
-    return new QrChallenge(
-        CHALLENGE,
-        "tok",
-        "hash",
-        new Client("10.0.0.2", "UA/2"),
-        QrChallenge.PENDING,
-        false,
-        T0,
-        T2,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return QrChallenge.pending(CHALLENGE, "tok", "hash", new Client("10.0.0.2", "UA/2"), T0, T2);
   }
 }
