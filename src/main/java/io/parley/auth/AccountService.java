@@ -17,8 +17,8 @@ import io.parley.bus.AuthApi.SessionsRevoked;
 import io.parley.bus.AuthApi.UpdateUser;
 import io.parley.bus.AuthApi.Users;
 import io.parley.bus.Failure;
+import io.parley.bus.Ids;
 import io.parley.config.ParleyConfig.AuthConfig;
-import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Decision;
 import io.parley.ratelimit.RateLimiter.Limit;
@@ -109,12 +109,11 @@ final class AccountService {
               return hashing.executeBlocking(() -> hasher.hash(r.password()), false);
             })
         .compose(hash -> users.insert(phone, name, hash, now()))
-        .recover(
-            err ->
-                MongoSupport.isDuplicateKey(err)
-                    ? Future.failedFuture(phoneTaken())
-                    : Future.failedFuture(err))
-        .compose(users::findById)
+        .compose(
+            created ->
+                created.isPresent()
+                    ? Future.succeededFuture(created.get())
+                    : Future.failedFuture(phoneTaken()))
         .compose(user -> grant(user, device, r.client()))
         .map(Grant::toJson);
   }
@@ -147,7 +146,7 @@ final class AccountService {
         .compose(
             user -> {
               Future<String> stored =
-                  user != null ? Future.succeededFuture(user.getString("passwordHash")) : decoyHash;
+                  user != null ? Future.succeededFuture(user.passwordHash()) : decoyHash;
               return stored
                   .compose(
                       h -> hashing.executeBlocking(() -> hasher.verify(l.password(), h), false))
@@ -173,10 +172,10 @@ final class AccountService {
   }
 
   /** Creates a session for the user and signs its token; the session ends when the token does. */
-  Future<Grant> grant(JsonObject user, String deviceName, Client client) {
+  Future<Grant> grant(User user, String deviceName, Client client) {
     Instant issuedAt = now().truncatedTo(ChronoUnit.SECONDS);
     Instant expiresAt = issuedAt.plus(ctx.config().jwt().expiresIn());
-    String userId = user.getString("_id");
+    String userId = user.id();
     return sessions
         .create(userId, deviceName, client.userAgent(), client.address(), issuedAt, expiresAt)
         .compose(session -> signOutBeyondCap(userId, session).map(session))
@@ -184,9 +183,9 @@ final class AccountService {
   }
 
   /**
-   * Past {@link #MAX_SESSIONS_PER_USER}: the least recently seen sessions (never the new one) go.
+   * Past {@code auth.maxSessionsPerUser}: the least recently seen sessions (never the new one) go.
    */
-  private Future<Void> signOutBeyondCap(String userId, JsonObject fresh) {
+  private Future<Void> signOutBeyondCap(String userId, Session fresh) {
     Instant now = now();
     return sessions
         .findActive(userId, now)
@@ -196,34 +195,28 @@ final class AccountService {
               if (active.size() <= max) {
                 return Future.succeededFuture();
               }
-              List<JsonObject> oldest =
+              List<String> oldest =
                   active.stream()
-                      .filter(d -> !d.getString("_id").equals(fresh.getString("_id")))
-                      .sorted(
-                          java.util.Comparator.comparing(
-                              d -> MongoSupport.instant(d, "lastSeenAt")))
+                      .filter(s -> !s.id().equals(fresh.id()))
+                      .sorted(java.util.Comparator.comparing(Session::lastSeenAt))
                       .limit(active.size() - max)
+                      .map(Session::id)
                       .toList();
               List<Future<Boolean>> revoked = new java.util.ArrayList<>();
-              oldest.forEach(d -> revoked.add(sessions.revoke(userId, d.getString("_id"), now)));
-              return Future.all(revoked)
-                  .onSuccess(
-                      v ->
-                          publishRevoked(
-                              userId, oldest.stream().map(d -> d.getString("_id")).toList()))
-                  .mapEmpty();
+              oldest.forEach(id -> revoked.add(sessions.revoke(userId, id, now)));
+              return Future.all(revoked).onSuccess(v -> publishRevoked(userId, oldest)).mapEmpty();
             });
   }
 
-  private Grant mint(JsonObject user, JsonObject session, Instant issuedAt, Instant expiresAt) {
+  private Grant mint(User user, Session session, Instant issuedAt, Instant expiresAt) {
     JsonObject claims =
         new JsonObject()
-            .put("sub", user.getString("_id"))
-            .put("sid", session.getString("_id"))
+            .put("sub", user.id())
+            .put("sid", session.id())
             .put("iat", issuedAt.getEpochSecond())
             .put("exp", expiresAt.getEpochSecond());
     String token = jwt.generateToken(claims, Jwt.signing(ctx.config().jwt()));
-    return new Grant(token, expiresAt, UserRepository.view(user), SessionRepository.view(session));
+    return new Grant(token, expiresAt, user.view(), session.view());
   }
 
   // --- sessions ---------------------------------------------------------------------------
@@ -234,13 +227,13 @@ final class AccountService {
         .findById(c.sessionId())
         .map(
             s -> {
-              if (s != null && !c.userId().equals(s.getString("userId"))) {
+              if (s != null && !c.userId().equals(s.userId())) {
                 // a token whose subject and session disagree
                 return new JsonObject().put("active", false).put("foreign", true);
               }
-              boolean active = s != null && SessionRepository.isActive(s, now);
+              boolean active = s != null && s.activeAt(now);
               if (active) {
-                Instant seen = MongoSupport.instant(s, "lastSeenAt");
+                Instant seen = s.lastSeenAt();
                 if (seen == null || seen.plus(TOUCH_EVERY).isBefore(now)) {
                   sessions.touch(c.sessionId(), now);
                 }
@@ -277,20 +270,17 @@ final class AccountService {
     return sessions
         .findActive(caller.userId(), now())
         .map(
-            docs -> {
+            active -> {
               JsonArray out = new JsonArray();
-              for (JsonObject d : docs) {
-                out.add(
-                    SessionRepository.view(d)
-                        .toJson()
-                        .put("current", d.getString("_id").equals(caller.sessionId())));
+              for (Session s : active) {
+                out.add(s.view().toJson().put("current", s.id().equals(caller.sessionId())));
               }
               return new JsonObject().put("sessions", out);
             });
   }
 
   Future<JsonObject> revoke(RevokeSession r) {
-    if (!MongoSupport.isId(r.sessionId())) {
+    if (!Ids.valid(r.sessionId())) {
       return Future.failedFuture(sessionNotFound());
     }
     return sessions
@@ -328,7 +318,7 @@ final class AccountService {
                 u == null
                     ? Future.failedFuture(
                         new ApiException(Failure.NOT_FOUND, "user_not_found", "No such user"))
-                    : Future.succeededFuture(UserRepository.view(u).toJson()));
+                    : Future.succeededFuture(u.view().toJson()));
   }
 
   Future<JsonObject> update(UpdateUser u) {
@@ -336,11 +326,11 @@ final class AccountService {
     return users
         .updateName(u.caller().userId(), name)
         .compose(
-            doc ->
-                doc == null
+            renamed ->
+                renamed == null
                     ? Future.failedFuture(
                         new ApiException(Failure.NOT_FOUND, "user_not_found", "No such user"))
-                    : Future.succeededFuture(UserRepository.view(doc).toJson()));
+                    : Future.succeededFuture(renamed.view().toJson()));
   }
 
   Future<JsonObject> lookup(Lookup l) {
@@ -353,13 +343,13 @@ final class AccountService {
                     ? Future.failedFuture(
                         new ApiException(
                             Failure.NOT_FOUND, "user_not_found", "No user has this phone number"))
-                    : Future.succeededFuture(UserRepository.view(u).toJson()));
+                    : Future.succeededFuture(u.view().toJson()));
   }
 
   Future<JsonObject> resolve(ResolveUsers req) {
     return users
         .findByIds(req.userIds())
-        .map(docs -> new Users(docs.stream().map(UserRepository::view).toList()).toJson());
+        .map(found -> new Users(found.stream().map(User::view).toList()).toJson());
   }
 
   // --- validation (the bus is a contract: the service checks what it relies on) ----------

@@ -20,12 +20,10 @@ import io.parley.security.Jwt;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,19 +31,15 @@ import org.slf4j.LoggerFactory;
 public final class AuthVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
 
+  /** Every collection's indexes, as its repository defines them. */
   static final List<Index> INDEXES =
-      List.of(
-          Index.unique("users", new JsonObject().put("phone", 1)),
-          Index.of("sessions", new JsonObject().put("userId", 1)),
-          Index.unique("qrchallenges", new JsonObject().put("token", 1)),
-          new Index(
-              "qrchallenges",
-              new JsonObject().put("expiresAt", 1),
-              new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)),
-          new Index(
-              StreamTicketService.COLLECTION,
-              new JsonObject().put("expiresAt", 1),
-              new IndexOptions().expireAfter(0L, TimeUnit.SECONDS)));
+      Stream.of(
+              UserRepository.INDEXES,
+              SessionRepository.INDEXES,
+              QrChallengeRepository.INDEXES,
+              StreamTicketRepository.INDEXES)
+          .flatMap(List::stream)
+          .toList();
 
   private final NodeContext ctx;
   private MongoClient mongo;
@@ -88,7 +82,8 @@ public final class AuthVerticle extends VerticleBase {
             clock);
 
     StreamTicketService tickets =
-        new StreamTicketService(mongo, ctx.config().sse().ticketTtlSeconds(), clock);
+        new StreamTicketService(
+            new StreamTicketRepository(mongo), ctx.config().sse().ticketTtlSeconds(), clock);
 
     BusService.Registrations served = BusService.registrations(vertx);
     served.serve(Addresses.AUTH_HEALTH, req -> MongoSupport.health(mongo, ctx));

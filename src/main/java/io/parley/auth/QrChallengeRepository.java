@@ -3,6 +3,7 @@ package io.parley.auth;
 import io.parley.bus.AuthApi.Client;
 import io.parley.bus.Ids;
 import io.parley.mongo.MongoSupport;
+import io.parley.mongo.MongoSupport.Index;
 import io.parley.security.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -11,90 +12,88 @@ import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The {@code qrchallenges} collection. Every state change is a conditional update on the current
  * state (and on expiry), so concurrent scans, approvals and redemptions have exactly one winner.
  */
-final class QrChallengeRepository {
+final class QrChallengeRepository extends ExpiringRepository {
   static final String COLLECTION = "qrchallenges";
 
-  static final String PENDING = "pending";
-  static final String SCANNED = "scanned";
-  static final String APPROVED = "approved";
-  static final String REDEEMED = "redeemed";
-
-  private final MongoClient mongo;
+  /** A token names one challenge. */
+  static final List<Index> INDEXES =
+      List.of(Index.unique(COLLECTION, new JsonObject().put("token", 1)), expiryIndex(COLLECTION));
 
   QrChallengeRepository(MongoClient mongo) {
-    this.mongo = mongo;
+    super(mongo, COLLECTION);
   }
 
-  Future<String> create(
+  /** Stores a new, pending challenge and returns it. */
+  Future<QrChallenge> create(
       String token, String secretHash, Client requester, Instant now, Instant expiresAt) {
     // the id appears in URLs and is shown to whoever holds it: 128 random bits, not an ObjectId
     // (whose counter lets one requester guess the next one's id)
-    String id = Secrets.randomHex(16);
-    JsonObject doc =
-        new JsonObject()
-            .put("_id", id)
-            .put("token", token)
-            .put("requesterSecretHash", secretHash)
-            .put("requester", requester.toJson())
-            .put("status", PENDING)
-            .put("urlSecretUsed", false)
-            .put("createdAt", MongoSupport.date(now))
-            .put("expiresAt", MongoSupport.date(expiresAt))
-            .putNull("scannedBy")
-            .putNull("approvedBy")
-            .putNull("sessionId");
-    return mongo.insert(COLLECTION, doc).map(ignored -> id);
+    QrChallenge challenge =
+        QrChallenge.pending(Secrets.randomHex(16), token, secretHash, requester, now, expiresAt);
+    return mongo.insert(COLLECTION, document(challenge)).map(ignored -> challenge);
   }
 
-  Future<JsonObject> findById(String id) {
+  /** The challenge with this id; null when there is none (or the id is malformed). */
+  Future<QrChallenge> findById(String id) {
     if (!Ids.validChallenge(id)) {
       return Future.succeededFuture(null);
     }
-    return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
+    return mongo
+        .findOne(COLLECTION, new JsonObject().put("_id", id), null)
+        .map(QrChallengeRepository::challenge);
   }
 
-  Future<JsonObject> findByToken(String token) {
-    return mongo.findOne(COLLECTION, new JsonObject().put("token", token), null);
+  /** The challenge this token names; null when there is none. */
+  Future<QrChallenge> findByToken(String token) {
+    return mongo
+        .findOne(COLLECTION, new JsonObject().put("token", token), null)
+        .map(QrChallengeRepository::challenge);
   }
 
   /** pending (or scanned by the same user) → scanned, while unexpired. */
-  Future<JsonObject> markScanned(String id, String userId, Instant now) {
+  Future<QrChallenge> markScanned(String id, String userId, Instant now) {
     JsonObject query =
         unexpired(id, now)
             .put(
                 "$or",
                 new JsonArray()
-                    .add(new JsonObject().put("status", PENDING))
-                    .add(new JsonObject().put("status", SCANNED).put("scannedBy", userId)));
+                    .add(new JsonObject().put("status", QrChallenge.PENDING))
+                    .add(
+                        new JsonObject()
+                            .put("status", QrChallenge.SCANNED)
+                            .put("scannedBy", userId)));
     return transition(
         query,
         new JsonObject()
-            .put("status", SCANNED)
+            .put("status", QrChallenge.SCANNED)
             .put("scannedBy", userId)
             .put("scannedAt", MongoSupport.date(now)));
   }
 
   /** scanned by this user → approved, while unexpired. */
-  Future<JsonObject> markApproved(String id, String userId, String deviceName, Instant now) {
+  Future<QrChallenge> markApproved(String id, String userId, String deviceName, Instant now) {
     return transition(
-        unexpired(id, now).put("status", SCANNED).put("scannedBy", userId),
+        unexpired(id, now).put("status", QrChallenge.SCANNED).put("scannedBy", userId),
         new JsonObject()
-            .put("status", APPROVED)
+            .put("status", QrChallenge.APPROVED)
             .put("approvedBy", userId)
             .put("deviceName", deviceName)
             .put("approvedAt", MongoSupport.date(now)));
   }
 
   /** approved → redeemed, while unexpired: the single use. */
-  Future<JsonObject> markRedeemed(String id, Instant now) {
+  Future<QrChallenge> markRedeemed(String id, Instant now) {
     return transition(
-        unexpired(id, now).put("status", APPROVED),
-        new JsonObject().put("status", REDEEMED).put("redeemedAt", MongoSupport.date(now)));
+        unexpired(id, now).put("status", QrChallenge.APPROVED),
+        new JsonObject()
+            .put("status", QrChallenge.REDEEMED)
+            .put("redeemedAt", MongoSupport.date(now)));
   }
 
   /** True the first time only: the secret's URL form ({@code ?secret=}) is single-use. */
@@ -116,28 +115,73 @@ final class QrChallengeRepository {
         .mapEmpty();
   }
 
-  /** Removes challenges that expired before {@code cutoff} (MongoDB's TTL index does it too). */
-  Future<Long> deleteExpired(Instant cutoff) {
-    return mongo
-        .removeDocuments(
-            COLLECTION,
-            new JsonObject()
-                .put("expiresAt", new JsonObject().put("$lt", MongoSupport.date(cutoff))))
-        .map(r -> r == null ? 0L : r.getRemovedCount());
-  }
-
   private static JsonObject unexpired(String id, Instant now) {
     return new JsonObject()
         .put("_id", id)
         .put("expiresAt", new JsonObject().put("$gt", MongoSupport.date(now)));
   }
 
-  private Future<JsonObject> transition(JsonObject query, JsonObject set) {
-    return mongo.findOneAndUpdateWithOptions(
-        COLLECTION,
-        query,
-        new JsonObject().put("$set", set),
-        new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(true));
+  /** The challenge after the change; null when {@code query} matched none. */
+  private Future<QrChallenge> transition(JsonObject query, JsonObject set) {
+    return mongo
+        .findOneAndUpdateWithOptions(
+            COLLECTION,
+            query,
+            new JsonObject().put("$set", set),
+            new FindOptions(),
+            new UpdateOptions().setReturningNewDocument(true))
+        .map(QrChallengeRepository::challenge);
+  }
+
+  /** The stored form; the fields of steps not yet taken are absent, except the three ids. */
+  static JsonObject document(QrChallenge c) {
+    JsonObject d =
+        new JsonObject()
+            .put("_id", c.id())
+            .put("token", c.token())
+            .put("requesterSecretHash", c.requesterSecretHash())
+            .put("requester", c.requester().toJson())
+            .put("status", c.status())
+            .put("urlSecretUsed", c.urlSecretUsed())
+            .put("createdAt", MongoSupport.date(c.createdAt()))
+            .put("expiresAt", MongoSupport.date(c.expiresAt()))
+            .put("scannedBy", c.scannedBy())
+            .put("approvedBy", c.approvedBy())
+            .put("sessionId", c.sessionId());
+    if (c.scannedAt() != null) {
+      d.put("scannedAt", MongoSupport.date(c.scannedAt()));
+    }
+    if (c.deviceName() != null) {
+      d.put("deviceName", c.deviceName());
+    }
+    if (c.approvedAt() != null) {
+      d.put("approvedAt", MongoSupport.date(c.approvedAt()));
+    }
+    if (c.redeemedAt() != null) {
+      d.put("redeemedAt", MongoSupport.date(c.redeemedAt()));
+    }
+    return d;
+  }
+
+  /** The stored document as a record; null for null. */
+  static QrChallenge challenge(JsonObject d) {
+    return d == null
+        ? null
+        : new QrChallenge(
+            d.getString("_id"),
+            d.getString("token"),
+            d.getString("requesterSecretHash"),
+            Client.fromJson(d.getJsonObject("requester")),
+            d.getString("status"),
+            d.getBoolean("urlSecretUsed", false),
+            MongoSupport.instant(d, "createdAt"),
+            MongoSupport.instant(d, "expiresAt"),
+            d.getString("scannedBy"),
+            MongoSupport.instant(d, "scannedAt"),
+            d.getString("approvedBy"),
+            d.getString("deviceName"),
+            MongoSupport.instant(d, "approvedAt"),
+            MongoSupport.instant(d, "redeemedAt"),
+            d.getString("sessionId"));
   }
 }

@@ -11,7 +11,6 @@ import io.parley.bus.AuthApi.QrStatus;
 import io.parley.bus.AuthApi.QrUpdated;
 import io.parley.bus.Failure;
 import io.parley.config.ParleyConfig.AuthConfig;
-import io.parley.mongo.MongoSupport;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
 import io.parley.security.Secrets;
@@ -23,6 +22,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * QR device link: a new device (the requester) shows a QR code; a signed-in device scans it (and
@@ -78,7 +78,7 @@ final class QrLinkService {
               Instant expiresAt = now.plusSeconds(cfg.qrTtlSeconds());
               return challenges
                   .create(token, Secrets.sha256(secret), requester, now, expiresAt)
-                  .map(id -> new QrCreated(id, QR_PREFIX + token, secret, expiresAt).toJson());
+                  .map(c -> new QrCreated(c.id(), QR_PREFIX + token, secret, expiresAt).toJson());
             });
   }
 
@@ -88,14 +88,14 @@ final class QrLinkService {
     return requested(p)
         .compose(
             c -> {
-              if (QrChallengeRepository.REDEEMED.equals(c.getString("status"))) {
+              if (QrChallenge.REDEEMED.equals(c.status())) {
                 return Future.failedFuture(used());
               }
-              if (!MongoSupport.instant(c, "expiresAt").isAfter(now)) {
+              if (!c.liveAt(now)) {
                 return Future.failedFuture(expired());
               }
               return Future.succeededFuture(
-                  new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.getString("token"))));
+                  new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.token())));
             });
   }
 
@@ -104,12 +104,10 @@ final class QrLinkService {
     return live(challenges.findByToken(token(a.qr())))
         .compose(
             c -> {
-              String status = c.getString("status");
-              if (QrChallengeRepository.APPROVED.equals(status)
-                  || QrChallengeRepository.REDEEMED.equals(status)) {
+              if (c.used()) {
                 return Future.failedFuture(used());
               }
-              return challenges.markScanned(c.getString("_id"), a.caller().userId(), now);
+              return challenges.markScanned(c.id(), a.caller().userId(), now);
             })
         .compose(
             c -> {
@@ -121,14 +119,9 @@ final class QrLinkService {
                         "qr_already_scanned",
                         "Another device already scanned this QR code"));
               }
-              publish(c.getString("_id"), QrChallengeRepository.SCANNED);
+              publish(c.id(), QrChallenge.SCANNED);
               return Future.succeededFuture(
-                  new QrRequester(
-                          c.getString("_id"),
-                          Client.fromJson(c.getJsonObject("requester")),
-                          MongoSupport.instant(c, "createdAt"),
-                          MongoSupport.instant(c, "expiresAt"))
-                      .toJson());
+                  new QrRequester(c.id(), c.requester(), c.createdAt(), c.expiresAt()).toJson());
             });
   }
 
@@ -138,27 +131,25 @@ final class QrLinkService {
     return live(challenges.findByToken(token(a.qr())))
         .compose(
             c -> {
-              String status = c.getString("status");
-              if (QrChallengeRepository.APPROVED.equals(status)
-                  || QrChallengeRepository.REDEEMED.equals(status)) {
+              if (c.used()) {
                 return Future.failedFuture(used());
               }
-              if (!QrChallengeRepository.SCANNED.equals(status)
-                  || !a.caller().userId().equals(c.getString("scannedBy"))) {
+              if (!QrChallenge.SCANNED.equals(c.status())
+                  || !a.caller().userId().equals(c.scannedBy())) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.CONFLICT,
                         "qr_not_scanned",
                         "Scan this QR code before approving it"));
               }
-              return challenges.markApproved(c.getString("_id"), a.caller().userId(), device, now);
+              return challenges.markApproved(c.id(), a.caller().userId(), device, now);
             })
         .compose(
             c -> {
               if (c == null) {
                 return Future.failedFuture(used());
               }
-              publish(c.getString("_id"), QrChallengeRepository.APPROVED);
+              publish(c.id(), QrChallenge.APPROVED);
               return Future.succeededFuture(new JsonObject());
             });
   }
@@ -173,18 +164,15 @@ final class QrLinkService {
         .compose(c -> p.secretFromUrl() ? spendUrlSecret(c) : Future.succeededFuture(c))
         .compose(
             c -> {
-              String status = c.getString("status");
-              if (QrChallengeRepository.REDEEMED.equals(status)) {
+              if (QrChallenge.REDEEMED.equals(c.status())) {
                 return Future.failedFuture(used());
               }
-              Instant expiresAt = MongoSupport.instant(c, "expiresAt");
-              if (!expiresAt.isAfter(now)) {
+              if (!c.liveAt(now)) {
                 return Future.failedFuture(expired());
               }
-              if (!QrChallengeRepository.APPROVED.equals(status)) {
+              if (!QrChallenge.APPROVED.equals(c.status())) {
                 return Future.succeededFuture(
-                    new QrStatus(status, expiresAt, MongoSupport.instant(c, "scannedAt"), null)
-                        .toJson());
+                    new QrStatus(c.status(), c.expiresAt(), c.scannedAt(), null).toJson());
               }
               return redeem(c, now);
             });
@@ -194,7 +182,7 @@ final class QrLinkService {
    * Every read of a challenge goes through here: it exists (404 otherwise) and the caller holds its
    * requester secret (403 otherwise). The id alone opens nothing.
    */
-  private Future<JsonObject> requested(QrPoll p) {
+  private Future<QrChallenge> requested(QrPoll p) {
     return challenges
         .findById(p.challengeId())
         .compose(
@@ -202,7 +190,7 @@ final class QrLinkService {
               if (c == null) {
                 return Future.failedFuture(notFound());
               }
-              String hash = c.getString("requesterSecretHash", "");
+              String hash = Objects.requireNonNullElse(c.requesterSecretHash(), "");
               if (p.secret() == null
                   || p.secret().length() > 128
                   || !MessageDigest.isEqual(
@@ -219,9 +207,9 @@ final class QrLinkService {
   }
 
   /** The URL form of the secret ({@code ?secret=}) opens one wait stream per challenge. */
-  private Future<JsonObject> spendUrlSecret(JsonObject c) {
+  private Future<QrChallenge> spendUrlSecret(QrChallenge c) {
     return challenges
-        .markUrlSecretUsed(c.getString("_id"))
+        .markUrlSecretUsed(c.id())
         .compose(
             won ->
                 won
@@ -234,32 +222,31 @@ final class QrLinkService {
                                 + " header")));
   }
 
-  private Future<JsonObject> redeem(JsonObject c, Instant now) {
+  private Future<JsonObject> redeem(QrChallenge c, Instant now) {
     return challenges
-        .markRedeemed(c.getString("_id"), now)
+        .markRedeemed(c.id(), now)
         .compose(
             won -> {
               if (won == null) {
                 return Future.failedFuture(used());
               }
-              Client requester = Client.fromJson(won.getJsonObject("requester"));
               return users
-                  .findById(won.getString("approvedBy"))
+                  .findById(won.approvedBy())
                   .compose(
                       user ->
                           user == null
                               ? Future.failedFuture(notFound())
-                              : accounts.grant(user, won.getString("deviceName"), requester))
+                              : accounts.grant(user, won.deviceName(), won.requester()))
                   .compose(
                       grant ->
                           challenges
-                              .recordSession(won.getString("_id"), grant.session().id())
+                              .recordSession(won.id(), grant.session().id())
                               .map(
                                   v ->
                                       new QrStatus(
-                                              "approved",
-                                              MongoSupport.instant(won, "expiresAt"),
-                                              MongoSupport.instant(won, "scannedAt"),
+                                              QrChallenge.APPROVED,
+                                              won.expiresAt(),
+                                              won.scannedAt(),
                                               grant)
                                           .toJson()));
             });
@@ -271,14 +258,14 @@ final class QrLinkService {
   }
 
   /** Finds a challenge that exists and has not expired, or fails with 404 / 410. */
-  private Future<JsonObject> live(Future<JsonObject> lookup) {
+  private Future<QrChallenge> live(Future<QrChallenge> lookup) {
     Instant now = clock.instant();
     return lookup.compose(
         c -> {
           if (c == null) {
             return Future.failedFuture(notFound());
           }
-          if (!MongoSupport.instant(c, "expiresAt").isAfter(now)) {
+          if (!c.liveAt(now)) {
             return Future.failedFuture(expired());
           }
           return Future.succeededFuture(c);

@@ -1,7 +1,7 @@
 package io.parley.auth;
 
-import io.parley.bus.AuthApi.Session;
 import io.parley.mongo.MongoSupport;
+import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -13,59 +13,59 @@ import java.util.List;
 final class SessionRepository {
   static final String COLLECTION = "sessions";
 
+  /** A user's sessions are listed, capped and revoked together. */
+  static final List<Index> INDEXES =
+      List.of(Index.of(COLLECTION, new JsonObject().put("userId", 1)));
+
   private final MongoClient mongo;
 
   SessionRepository(MongoClient mongo) {
     this.mongo = mongo;
   }
 
-  Future<JsonObject> create(
+  /** Stores a new, signed-in session and returns it. */
+  Future<Session> create(
       String userId,
       String deviceName,
       String userAgent,
       String address,
       Instant now,
       Instant expiresAt) {
-    JsonObject doc =
-        new JsonObject()
-            .put("_id", MongoSupport.newId())
-            .put("userId", userId)
-            .put("deviceName", deviceName)
-            .put("userAgent", userAgent)
-            .put("address", address)
-            .put("createdAt", MongoSupport.date(now))
-            .put("lastSeenAt", MongoSupport.date(now))
-            .put("expiresAt", MongoSupport.date(expiresAt))
-            .putNull("revokedAt");
-    return mongo.insert(COLLECTION, doc).map(ignored -> doc);
+    Session session =
+        new Session(
+            MongoSupport.newId(),
+            userId,
+            deviceName,
+            userAgent,
+            address,
+            now,
+            now,
+            expiresAt,
+            null);
+    return mongo.insert(COLLECTION, document(session)).map(ignored -> session);
   }
 
-  Future<JsonObject> findById(String id) {
+  /** The session with this id; null when there is none (or the id is malformed). */
+  Future<Session> findById(String id) {
     if (!MongoSupport.isId(id)) {
       return Future.succeededFuture(null);
     }
-    return mongo.findOne(COLLECTION, new JsonObject().put("_id", id), null);
+    return mongo
+        .findOne(COLLECTION, new JsonObject().put("_id", id), null)
+        .map(SessionRepository::session);
   }
 
   /** Signed-in, unexpired sessions of a user, oldest first. */
-  Future<List<JsonObject>> findActive(String userId, Instant now) {
+  Future<List<Session>> findActive(String userId, Instant now) {
     return mongo
         .find(COLLECTION, new JsonObject().put("userId", userId).putNull("revokedAt"))
         .map(
             docs ->
                 docs.stream()
-                    .filter(d -> isActive(d, now))
-                    .sorted(
-                        java.util.Comparator.comparing(d -> MongoSupport.instant(d, "createdAt")))
+                    .map(SessionRepository::session)
+                    .filter(s -> s.activeAt(now))
+                    .sorted(java.util.Comparator.comparing(Session::createdAt))
                     .toList());
-  }
-
-  static boolean isActive(JsonObject d, Instant now) {
-    if (d == null || d.getValue("revokedAt") != null) {
-      return false;
-    }
-    Instant exp = MongoSupport.instant(d, "expiresAt");
-    return exp == null || exp.isAfter(now);
   }
 
   /** Revokes one session of the user; true when it was active. */
@@ -125,12 +125,32 @@ final class SessionRepository {
         .mapEmpty();
   }
 
-  static Session view(JsonObject d) {
-    return new Session(
-        d.getString("_id"),
-        d.getString("deviceName"),
-        d.getString("userAgent"),
-        MongoSupport.instant(d, "createdAt"),
-        MongoSupport.instant(d, "lastSeenAt"));
+  static JsonObject document(Session s) {
+    return new JsonObject()
+        .put("_id", s.id())
+        .put("userId", s.userId())
+        .put("deviceName", s.deviceName())
+        .put("userAgent", s.userAgent())
+        .put("address", s.address())
+        .put("createdAt", MongoSupport.date(s.createdAt()))
+        .put("lastSeenAt", MongoSupport.date(s.lastSeenAt()))
+        .put("expiresAt", MongoSupport.date(s.expiresAt()))
+        .put("revokedAt", s.revokedAt() == null ? null : MongoSupport.date(s.revokedAt()));
+  }
+
+  /** The stored document as a record; null for null. */
+  static Session session(JsonObject d) {
+    return d == null
+        ? null
+        : new Session(
+            d.getString("_id"),
+            d.getString("userId"),
+            d.getString("deviceName"),
+            d.getString("userAgent"),
+            d.getString("address"),
+            MongoSupport.instant(d, "createdAt"),
+            MongoSupport.instant(d, "lastSeenAt"),
+            MongoSupport.instant(d, "expiresAt"),
+            MongoSupport.instant(d, "revokedAt"));
   }
 }

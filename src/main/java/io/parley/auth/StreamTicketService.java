@@ -3,11 +3,9 @@ package io.parley.auth;
 import io.parley.bus.ApiException;
 import io.parley.bus.AuthApi.Caller;
 import io.parley.bus.Failure;
-import io.parley.mongo.MongoSupport;
 import io.parley.security.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -17,15 +15,14 @@ import java.time.Instant;
  * ticket's SHA-256 is stored; redeeming deletes it, so a ticket works once, on any node.
  */
 final class StreamTicketService {
-  static final String COLLECTION = "ssetickets";
   private static final int TICKET_BYTES = 32;
 
-  private final MongoClient mongo;
+  private final StreamTicketRepository tickets;
   private final int ttlSeconds;
   private final Clock clock;
 
-  StreamTicketService(MongoClient mongo, int ttlSeconds, Clock clock) {
-    this.mongo = mongo;
+  StreamTicketService(StreamTicketRepository tickets, int ttlSeconds, Clock clock) {
+    this.tickets = tickets;
     this.ttlSeconds = ttlSeconds;
     this.clock = clock;
   }
@@ -35,16 +32,11 @@ final class StreamTicketService {
     String ticket = Secrets.random(TICKET_BYTES);
     Instant now = clock.instant();
     Instant expiresAt = now.plusSeconds(ttlSeconds);
-    JsonObject doc =
-        new JsonObject()
-            .put("_id", Secrets.sha256(ticket))
-            .put("userId", caller.userId())
-            .put("sessionId", caller.sessionId())
-            .put("createdAt", MongoSupport.date(now))
-            .put("expiresAt", MongoSupport.date(expiresAt));
-    return mongo
-        .insert(COLLECTION, doc)
-        .map(id -> new JsonObject().put("ticket", ticket).put("expiresAt", expiresAt.toString()));
+    return tickets
+        .insert(
+            new StreamTicket(
+                Secrets.sha256(ticket), caller.userId(), caller.sessionId(), now, expiresAt))
+        .map(v -> new JsonObject().put("ticket", ticket).put("expiresAt", expiresAt.toString()));
   }
 
   /** The {@code {userId, sessionId}} a live ticket was made for; it cannot be used again. */
@@ -53,28 +45,21 @@ final class StreamTicketService {
     if (ticket == null || ticket.isEmpty() || ticket.length() > 128) {
       return Future.failedFuture(invalidTicket());
     }
-    return mongo
-        .findOneAndDelete(COLLECTION, new JsonObject().put("_id", Secrets.sha256(ticket)))
+    return tickets
+        .take(Secrets.sha256(ticket))
         .compose(
-            doc -> {
+            t -> {
               // the TTL index removes old tickets eventually; expiry is enforced here regardless
-              if (doc == null || !MongoSupport.instant(doc, "expiresAt").isAfter(clock.instant())) {
+              if (t == null || !t.liveAt(clock.instant())) {
                 return Future.failedFuture(invalidTicket());
               }
               return Future.succeededFuture(
-                  new JsonObject()
-                      .put("userId", doc.getString("userId"))
-                      .put("sessionId", doc.getString("sessionId")));
+                  new JsonObject().put("userId", t.userId()).put("sessionId", t.sessionId()));
             });
   }
 
   Future<Long> cleanUp() {
-    return mongo
-        .removeDocuments(
-            COLLECTION,
-            new JsonObject()
-                .put("expiresAt", new JsonObject().put("$lt", MongoSupport.date(clock.instant()))))
-        .map(r -> r == null ? 0L : r.getRemovedCount());
+    return tickets.deleteExpired(clock.instant());
   }
 
   private static ApiException invalidTicket() {
