@@ -14,6 +14,7 @@ import io.parley.bus.AuthApi.RevokeSession;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.UpdateUser;
 import io.parley.bus.BusService;
+import io.parley.bus.HealthReport;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.parley.security.Jwt;
@@ -86,7 +87,9 @@ public final class AuthVerticle extends VerticleBase {
             new StreamTicketRepository(mongo), ctx.config().sse().ticketTtlSeconds(), clock);
 
     BusService.Registrations served = BusService.registrations(vertx);
-    served.serve(Addresses.AUTH_HEALTH, req -> MongoSupport.health(mongo, ctx));
+    served.serve(
+        Addresses.AUTH_HEALTH,
+        req -> HealthReport.of(MongoSupport.ping(mongo), ctx.nodeId(), "database"));
     served.serve(Addresses.AUTH_REGISTER, req -> accounts.register(Register.fromJson(req)));
     served.serve(Addresses.AUTH_LOGIN, req -> accounts.login(Login.fromJson(req)));
     served.serve(Addresses.AUTH_LOGOUT, req -> accounts.logout(Caller.fromJson(req)));

@@ -1,5 +1,6 @@
 package io.parley.auth;
 
+import io.parley.bus.Ids;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
@@ -47,7 +48,7 @@ final class SessionRepository {
 
   /** The session with this id; null when there is none (or the id is malformed). */
   Future<Session> findById(String id) {
-    if (!MongoSupport.isId(id)) {
+    if (!Ids.valid(id)) {
       return Future.succeededFuture(null);
     }
     return mongo

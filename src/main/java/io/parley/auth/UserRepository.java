@@ -1,5 +1,6 @@
 package io.parley.auth;
 
+import io.parley.bus.Ids;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
@@ -48,7 +49,7 @@ final class UserRepository {
 
   /** The user with this id; null when there is none (or the id is malformed). */
   Future<User> findById(String id) {
-    if (!MongoSupport.isId(id)) {
+    if (!Ids.valid(id)) {
       return Future.succeededFuture(null);
     }
     return mongo
@@ -58,7 +59,7 @@ final class UserRepository {
 
   /** The users among these ids, without their password hashes; malformed ids name no one. */
   Future<List<User>> findByIds(List<String> ids) {
-    List<String> valid = ids.stream().filter(MongoSupport::isId).distinct().toList();
+    List<String> valid = ids.stream().filter(Ids::valid).distinct().toList();
     if (valid.isEmpty()) {
       return Future.succeededFuture(List.of());
     }

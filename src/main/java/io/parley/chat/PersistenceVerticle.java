@@ -18,6 +18,7 @@ import io.parley.bus.ChatApi.RemoveMember;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.ChatApi.UpdateConversation;
+import io.parley.bus.HealthReport;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.mongo.MongoSupport;
@@ -68,7 +69,9 @@ public final class PersistenceVerticle extends VerticleBase {
             clock);
 
     BusService.Registrations served = BusService.registrations(vertx);
-    served.serve(Addresses.PERSISTENCE_HEALTH, req -> MongoSupport.health(mongo, ctx));
+    served.serve(
+        Addresses.PERSISTENCE_HEALTH,
+        req -> HealthReport.of(MongoSupport.ping(mongo), ctx.nodeId(), "database"));
     served.serve(
         Addresses.CONVERSATIONS_CREATE, req -> convs.create(CreateConversation.fromJson(req)));
     served.serve(Addresses.CONVERSATIONS_LIST, req -> convs.list(ListConversations.fromJson(req)));

@@ -12,9 +12,6 @@ import java.util.List;
 
 /** Shared MongoDB plumbing for the verticles that own collections. */
 public final class MongoSupport {
-  private static final java.util.regex.Pattern OBJECT_ID =
-      java.util.regex.Pattern.compile("[0-9a-f]{24}");
-
   /** Duplicate key error code (unique index violation). */
   public static final int DUPLICATE_KEY = 11000;
 
@@ -189,11 +186,6 @@ public final class MongoSupport {
     return null;
   }
 
-  /** Ids are 24 lowercase hex digits; anything else names nothing (404, never a query). */
-  public static boolean isId(String s) {
-    return s != null && OBJECT_ID.matcher(s).matches();
-  }
-
   /** A new document id in the same form as the ones MongoDB generates. */
   public static String newId() {
     return new org.bson.types.ObjectId().toHexString();
@@ -222,25 +214,8 @@ public final class MongoSupport {
     return false;
   }
 
-  /**
-   * The health reply of a verticle whose one dependency is the database: healthy when a ping is
-   * answered within 2 s.
-   */
-  public static Future<JsonObject> health(MongoClient mongo, NodeContext ctx) {
-    return ping(mongo)
-        .map(d -> new io.parley.bus.HealthReport(true, ctx.nodeId(), d).toJson())
-        .otherwise(err -> unhealthy(ctx, err).toJson());
-  }
-
-  /** The health reply for a failed ping; the cause goes to the log, not to the public answer. */
-  private static io.parley.bus.HealthReport unhealthy(NodeContext ctx, Throwable err) {
-    org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
-        .warn("database health check failed: {}", err.getMessage());
-    return new io.parley.bus.HealthReport(false, ctx.nodeId(), "database unreachable");
-  }
-
   /** Pings the database; a ping not answered in 2 s fails. */
-  private static Future<String> ping(MongoClient mongo) {
+  public static Future<String> ping(MongoClient mongo) {
     return mongo
         .runCommand("ping", new JsonObject().put("ping", 1))
         .timeout(PING_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)

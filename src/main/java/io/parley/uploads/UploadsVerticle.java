@@ -17,7 +17,6 @@ import io.parley.uploads.blob.LocalDiskBlobStore;
 import io.parley.uploads.blob.S3BlobStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -64,7 +63,9 @@ public final class UploadsVerticle extends VerticleBase {
         new UploadService(
             vertx, cfg, new UploadRepository(mongo), store, ctx.rateLimiter(), Clock.systemUTC());
     BusService.Registrations served = BusService.registrations(vertx);
-    served.serve(Addresses.UPLOADS_HEALTH, req -> checkStorage());
+    served.serve(
+        Addresses.UPLOADS_HEALTH,
+        req -> HealthReport.of(store.check(), ctx.nodeId(), store.kind() + " upload storage"));
     served.serve(Addresses.UPLOADS_CREATE, req -> uploads.create(CreateUpload.fromJson(req)));
     served.serve(
         Addresses.UPLOADS_CONTENT_TARGET,
@@ -90,19 +91,6 @@ public final class UploadsVerticle extends VerticleBase {
                         })
                     .onFailure(err -> LOG.warn("upload clean-up failed: {}", err.getMessage())));
     return served.completion();
-  }
-
-  private Future<JsonObject> checkStorage() {
-    return store
-        .check()
-        .map(detail -> new HealthReport(true, ctx.nodeId(), detail).toJson())
-        .otherwise(
-            err -> {
-              LOG.warn("upload storage check failed: {}", err.getMessage());
-              return new HealthReport(
-                      false, ctx.nodeId(), store.kind() + " upload storage unreachable")
-                  .toJson();
-            });
   }
 
   @Override
