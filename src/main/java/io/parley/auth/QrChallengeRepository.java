@@ -46,14 +46,14 @@ final class QrChallengeRepository extends ExpiringRepository {
     }
     return mongo
         .findOne(COLLECTION, new JsonObject().put("_id", id), null)
-        .map(QrChallengeRepository::challenge);
+        .map(QrChallengeRepository::fromDocument);
   }
 
   /** The challenge this token names; null when there is none. */
   Future<QrChallenge> findByToken(String token) {
     return mongo
         .findOne(COLLECTION, new JsonObject().put("token", token), null)
-        .map(QrChallengeRepository::challenge);
+        .map(QrChallengeRepository::fromDocument);
   }
 
   /** pending (or scanned by the same user) → scanned, while unexpired. */
@@ -130,7 +130,7 @@ final class QrChallengeRepository extends ExpiringRepository {
             new JsonObject().put("$set", set),
             new FindOptions(),
             new UpdateOptions().setReturningNewDocument(true))
-        .map(QrChallengeRepository::challenge);
+        .map(QrChallengeRepository::fromDocument);
   }
 
   /** The stored form; the fields of steps not yet taken are absent, except the three ids. */
@@ -164,7 +164,7 @@ final class QrChallengeRepository extends ExpiringRepository {
   }
 
   /** The stored document as a record; null for null. */
-  static QrChallenge challenge(JsonObject d) {
+  static QrChallenge fromDocument(JsonObject d) {
     return d == null
         ? null
         : new QrChallenge(

@@ -53,7 +53,7 @@ final class SessionRepository {
     }
     return mongo
         .findOne(COLLECTION, new JsonObject().put("_id", id), null)
-        .map(SessionRepository::session);
+        .map(SessionRepository::fromDocument);
   }
 
   /** Signed-in, unexpired sessions of a user, oldest first. */
@@ -63,7 +63,7 @@ final class SessionRepository {
         .map(
             docs ->
                 docs.stream()
-                    .map(SessionRepository::session)
+                    .map(SessionRepository::fromDocument)
                     .filter(s -> s.activeAt(now))
                     .sorted(java.util.Comparator.comparing(Session::createdAt))
                     .toList());
@@ -140,7 +140,7 @@ final class SessionRepository {
   }
 
   /** The stored document as a record; null for null. */
-  static Session session(JsonObject d) {
+  static Session fromDocument(JsonObject d) {
     return d == null
         ? null
         : new Session(

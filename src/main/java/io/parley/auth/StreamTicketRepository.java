@@ -25,7 +25,7 @@ final class StreamTicketRepository extends ExpiringRepository {
   Future<StreamTicket> take(String ticketHash) {
     return mongo
         .findOneAndDelete(COLLECTION, new JsonObject().put("_id", ticketHash))
-        .map(StreamTicketRepository::ticket);
+        .map(StreamTicketRepository::fromDocument);
   }
 
   static JsonObject document(StreamTicket t) {
@@ -38,7 +38,7 @@ final class StreamTicketRepository extends ExpiringRepository {
   }
 
   /** The stored document as a record; null for null. */
-  static StreamTicket ticket(JsonObject d) {
+  static StreamTicket fromDocument(JsonObject d) {
     return d == null
         ? null
         : new StreamTicket(

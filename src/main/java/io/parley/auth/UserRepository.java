@@ -44,7 +44,7 @@ final class UserRepository {
   Future<User> findByPhone(String phone) {
     return mongo
         .findOne(COLLECTION, new JsonObject().put("phone", phone), null)
-        .map(UserRepository::user);
+        .map(UserRepository::fromDocument);
   }
 
   /** The user with this id; null when there is none (or the id is malformed). */
@@ -54,7 +54,7 @@ final class UserRepository {
     }
     return mongo
         .findOne(COLLECTION, new JsonObject().put("_id", id), null)
-        .map(UserRepository::user);
+        .map(UserRepository::fromDocument);
   }
 
   /** The users among these ids, without their password hashes; malformed ids name no one. */
@@ -68,7 +68,7 @@ final class UserRepository {
             COLLECTION,
             new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(valid))),
             new FindOptions().setFields(new JsonObject().put("passwordHash", 0)))
-        .map(docs -> docs.stream().map(UserRepository::user).toList());
+        .map(docs -> docs.stream().map(UserRepository::fromDocument).toList());
   }
 
   /** Renames the user and returns it renamed; null when there is no such user. */
@@ -80,7 +80,7 @@ final class UserRepository {
             new JsonObject().put("$set", new JsonObject().put("name", name)),
             new FindOptions(),
             new UpdateOptions().setReturningNewDocument(true))
-        .map(UserRepository::user);
+        .map(UserRepository::fromDocument);
   }
 
   static JsonObject document(User u) {
@@ -93,7 +93,7 @@ final class UserRepository {
   }
 
   /** The stored document as a record; null for null. */
-  static User user(JsonObject d) {
+  static User fromDocument(JsonObject d) {
     return d == null
         ? null
         : new User(

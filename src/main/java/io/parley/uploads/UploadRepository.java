@@ -39,7 +39,7 @@ final class UploadRepository {
   }
 
   Future<Void> insert(Upload u) {
-    return mongo.insert(COLLECTION, toDocument(u)).mapEmpty();
+    return mongo.insert(COLLECTION, document(u)).mapEmpty();
   }
 
   /** The upload, or null. */
@@ -160,7 +160,7 @@ final class UploadRepository {
   // --- mapping ------------------------------------------------------------------------------
 
   /** The stored document; fields that are null are left out (as a new upload has no readyAt). */
-  static JsonObject toDocument(Upload u) {
+  static JsonObject document(Upload u) {
     JsonObject d =
         new JsonObject()
             .put("_id", u.id())

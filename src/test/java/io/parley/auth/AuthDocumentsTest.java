@@ -27,13 +27,13 @@ class AuthDocumentsTest {
             "{\"_id\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"phone\":\"+14155550123\",\"name\":\"Ann\","
                 + "\"passwordHash\":\"$argon2id$hash\","
                 + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"}}");
-    assertThat(UserRepository.user(UserRepository.document(u))).isEqualTo(u);
+    assertThat(UserRepository.fromDocument(UserRepository.document(u))).isEqualTo(u);
   }
 
   @Test
   void userReadWithoutItsHashHasNone() {
     User u =
-        UserRepository.user(
+        UserRepository.fromDocument(
             new JsonObject()
                 .put("_id", USER)
                 .put("phone", "+14155550123")
@@ -68,14 +68,14 @@ class AuthDocumentsTest {
                 + "\"lastSeenAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
                 + "\"expiresAt\":{\"$date\":\"2026-12-03T12:05:00Z\"},"
                 + "\"revokedAt\":null}");
-    assertThat(SessionRepository.session(doc)).isEqualTo(s);
+    assertThat(SessionRepository.fromDocument(doc)).isEqualTo(s);
   }
 
   @Test
   void revokedSessionReadsBackRevokedAndInactive() {
     Session s = new Session(SESSION, USER, "Phone", "UA/1", "10.0.0.1", T0, T1, T2, T1);
 
-    Session back = SessionRepository.session(SessionRepository.document(s));
+    Session back = SessionRepository.fromDocument(SessionRepository.document(s));
 
     assertThat(back).isEqualTo(s);
     assertThat(back.activeAt(T0)).isFalse();
@@ -120,7 +120,7 @@ class AuthDocumentsTest {
                 + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
                 + "\"expiresAt\":{\"$date\":\"2026-12-03T12:05:00Z\"},"
                 + "\"scannedBy\":null,\"approvedBy\":null,\"sessionId\":null}");
-    assertThat(QrChallengeRepository.challenge(doc)).isEqualTo(c);
+    assertThat(QrChallengeRepository.fromDocument(doc)).isEqualTo(c);
   }
 
   @Test
@@ -143,7 +143,7 @@ class AuthDocumentsTest {
             T2,
             SESSION);
 
-    QrChallenge back = QrChallengeRepository.challenge(QrChallengeRepository.document(c));
+    QrChallenge back = QrChallengeRepository.fromDocument(QrChallengeRepository.document(c));
 
     assertThat(back).isEqualTo(c);
     assertThat(back.used()).isTrue();
@@ -158,7 +158,7 @@ class AuthDocumentsTest {
             .put("scannedBy", USER)
             .put("scannedAt", new JsonObject().put("$date", T1.toString()));
 
-    QrChallenge c = QrChallengeRepository.challenge(doc);
+    QrChallenge c = QrChallengeRepository.fromDocument(doc);
 
     assertThat(c.status()).isEqualTo(QrChallenge.SCANNED);
     assertThat(c.scannedBy()).isEqualTo(USER);
@@ -185,7 +185,7 @@ class AuthDocumentsTest {
                 + "\"sessionId\":\"bbbbbbbbbbbbbbbbbbbbbbbb\","
                 + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
                 + "\"expiresAt\":{\"$date\":\"2026-12-03T12:01:00Z\"}}");
-    assertThat(StreamTicketRepository.ticket(doc)).isEqualTo(t);
+    assertThat(StreamTicketRepository.fromDocument(doc)).isEqualTo(t);
   }
 
   @Test
@@ -200,10 +200,10 @@ class AuthDocumentsTest {
 
   @Test
   void noDocumentReadsAsNoRecord() {
-    assertThat(UserRepository.user(null)).isNull();
-    assertThat(SessionRepository.session(null)).isNull();
-    assertThat(QrChallengeRepository.challenge(null)).isNull();
-    assertThat(StreamTicketRepository.ticket(null)).isNull();
+    assertThat(UserRepository.fromDocument(null)).isNull();
+    assertThat(SessionRepository.fromDocument(null)).isNull();
+    assertThat(QrChallengeRepository.fromDocument(null)).isNull();
+    assertThat(StreamTicketRepository.fromDocument(null)).isNull();
   }
 
   private static QrChallenge pending() {

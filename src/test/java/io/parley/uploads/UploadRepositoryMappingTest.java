@@ -37,7 +37,7 @@ class UploadRepositoryMappingTest {
 
   @Test
   void aNewUploadIsStoredWithItsFieldsInOrderAndDatesAsBsonDates() {
-    JsonObject doc = UploadRepository.toDocument(pending("c0ffee"));
+    JsonObject doc = UploadRepository.document(pending("c0ffee"));
 
     assertThat(doc)
         .isEqualTo(
@@ -77,7 +77,7 @@ class UploadRepositoryMappingTest {
   void absentOptionalFieldsAreLeftOutAndReadBackAsNull() {
     Upload s3 = pending(null);
 
-    JsonObject doc = UploadRepository.toDocument(s3);
+    JsonObject doc = UploadRepository.document(s3);
 
     assertThat(doc.fieldNames())
         .doesNotContain("tokenHash", "readyAt", "sentAt", "discardedAt")
@@ -106,7 +106,7 @@ class UploadRepositoryMappingTest {
             LATER,
             LATER.plusSeconds(1));
 
-    JsonObject doc = UploadRepository.toDocument(discarded);
+    JsonObject doc = UploadRepository.document(discarded);
 
     assertThat(doc.getJsonObject("readyAt")).isEqualTo(date("2026-12-03T10:30:30.123456Z"));
     assertThat(doc.getJsonObject("sentAt")).isEqualTo(date("2026-12-03T11:00:00Z"));
@@ -118,7 +118,7 @@ class UploadRepositoryMappingTest {
   @Test
   void aStoredDocumentReadsBack() {
     JsonObject stored =
-        UploadRepository.toDocument(pending(null))
+        UploadRepository.document(pending(null))
             .put("status", "ready")
             .put("createdAt", date("2026-12-03T10:15:30.123Z"))
             .put("readyAt", date("2026-12-03T11:00:00Z"))
