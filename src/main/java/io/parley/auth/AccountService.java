@@ -419,15 +419,7 @@ final class AccountService {
   }
 
   private Future<Void> limit(Limit limit, String key) {
-    return limiter
-        .consume(limit, key)
-        .compose(
-            d ->
-                d.allowed()
-                    ? Future.succeededFuture()
-                    : Future.failedFuture(
-                        ApiException.rateLimited(
-                            "Too many requests; try again later", d.retryAfterSeconds())));
+    return limiter.require(limit, key, "Too many requests; try again later");
   }
 
   private static ApiException phoneTaken() {

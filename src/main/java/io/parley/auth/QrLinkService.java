@@ -17,8 +17,6 @@ import io.parley.security.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,13 +63,9 @@ final class QrLinkService {
 
   Future<JsonObject> create(Client requester) {
     return limiter
-        .consume(creations, requester.address())
+        .require(creations, requester.address(), "Too many QR codes requested")
         .compose(
-            d -> {
-              if (!d.allowed()) {
-                return Future.failedFuture(
-                    ApiException.rateLimited("Too many QR codes requested", d.retryAfterSeconds()));
-              }
+            v -> {
               String token = Secrets.random(TOKEN_BYTES);
               String secret = Secrets.random(SECRET_BYTES);
               Instant now = clock.instant();
@@ -193,9 +187,7 @@ final class QrLinkService {
               String hash = Objects.requireNonNullElse(c.requesterSecretHash(), "");
               if (p.secret() == null
                   || p.secret().length() > 128
-                  || !MessageDigest.isEqual(
-                      hash.getBytes(StandardCharsets.US_ASCII),
-                      Secrets.sha256(p.secret()).getBytes(StandardCharsets.US_ASCII))) {
+                  || !Secrets.matches(p.secret(), hash)) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.FORBIDDEN,

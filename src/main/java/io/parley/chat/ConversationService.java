@@ -69,16 +69,7 @@ final class ConversationService {
    * user must not be able to flood others' lists.
    */
   private Future<Void> allowCreation(String userId) {
-    return limiter
-        .consume(creations, userId)
-        .compose(
-            d ->
-                d.allowed()
-                    ? Future.succeededFuture()
-                    : Future.failedFuture(
-                        ApiException.rateLimited(
-                            "Too many conversations created; try again later",
-                            d.retryAfterSeconds())));
+    return limiter.require(creations, userId, "Too many conversations created; try again later");
   }
 
   Future<JsonObject> create(CreateConversation c) {

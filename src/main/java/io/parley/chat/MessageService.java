@@ -517,18 +517,13 @@ final class MessageService {
         .compose(
             c ->
                 limiter
-                    .consume(typing, me + ":" + r.conversationId())
-                    .compose(
-                        d -> {
-                          if (!d.allowed()) {
-                            return Future.failedFuture(
-                                ApiException.rateLimited(
-                                    "Too many typing notifications", d.retryAfterSeconds()));
-                          }
+                    .require(typing, me + ":" + r.conversationId(), "Too many typing notifications")
+                    .map(
+                        v -> {
                           List<String> others =
                               c.members().stream().filter(id -> !id.equals(me)).toList();
                           events.typing(others, r.conversationId(), me);
-                          return Future.succeededFuture(new JsonObject());
+                          return new JsonObject();
                         }));
   }
 

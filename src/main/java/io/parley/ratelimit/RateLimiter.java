@@ -1,5 +1,6 @@
 package io.parley.ratelimit;
 
+import io.parley.bus.ApiException;
 import io.vertx.core.Future;
 import java.time.Duration;
 
@@ -51,6 +52,20 @@ public interface RateLimiter {
 
   /** Counts one hit on {@code key} and says whether it is within the limit. */
   Future<Decision> consume(Limit limit, String key);
+
+  /**
+   * Counts one hit on {@code key}; past the limit, fails with 429 {@code rate_limited} saying
+   * {@code refusal} and when to try again.
+   */
+  default Future<Void> require(Limit limit, String key, String refusal) {
+    return consume(limit, key)
+        .compose(
+            d ->
+                d.allowed()
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        ApiException.rateLimited(refusal, d.retryAfterSeconds())));
+  }
 
   /**
    * Counts up to {@code n} hits on {@code key} at once. Stores that cannot count a batch count one

@@ -40,4 +40,16 @@ public final class Secrets {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * Whether {@code secret} is the one {@code storedHash} (from {@link #sha256}) was made of,
+   * compared in constant time; false when either is null.
+   */
+  public static boolean matches(String secret, String storedHash) {
+    return secret != null
+        && storedHash != null
+        && MessageDigest.isEqual(
+            storedHash.getBytes(StandardCharsets.US_ASCII),
+            sha256(secret).getBytes(StandardCharsets.US_ASCII));
+  }
 }

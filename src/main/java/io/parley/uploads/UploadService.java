@@ -25,8 +25,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,14 +109,8 @@ final class UploadService {
               .withDetails(new JsonObject().put("maxFileSize", cfg.maxFileSize())));
     }
     return limiter
-        .consume(createLimit, me)
-        .compose(
-            d ->
-                d.allowed()
-                    ? requireMember(c.caller(), c.conversationId())
-                    : Future.failedFuture(
-                        ApiException.rateLimited(
-                            "Too many uploads started; try again later", d.retryAfterSeconds())))
+        .require(createLimit, me, "Too many uploads started; try again later")
+        .compose(v -> requireMember(c.caller(), c.conversationId()))
         .compose(v -> insert(c, me, type));
   }
 
@@ -192,12 +184,8 @@ final class UploadService {
                         "upload_already_complete",
                         "This upload is complete; start a new one"));
               }
-              String hash = u.tokenHash();
               String given = t.token() == null ? "" : t.token();
-              if (hash == null
-                  || !MessageDigest.isEqual(
-                      hash.getBytes(StandardCharsets.US_ASCII),
-                      Secrets.sha256(given).getBytes(StandardCharsets.US_ASCII))) {
+              if (!Secrets.matches(given, u.tokenHash())) {
                 return Future.failedFuture(
                     new ApiException(
                         Failure.FORBIDDEN,

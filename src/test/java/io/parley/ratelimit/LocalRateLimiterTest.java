@@ -39,6 +39,23 @@ class LocalRateLimiterTest {
   }
 
   @Test
+  void requireSucceedsWithinTheLimitThenFailsWith429AndWhenToRetry() {
+    hit("k", 2);
+    clock.at(START + 45_500);
+
+    assertThat(limiter.require(THREE_PER_MINUTE, "k", "Too many").succeeded()).isTrue();
+    Throwable refused = limiter.require(THREE_PER_MINUTE, "k", "Too many").cause();
+
+    assertThat(refused)
+        .isInstanceOf(io.parley.bus.ApiException.class)
+        .hasMessage("rate_limited: Too many");
+    io.parley.bus.ApiError err = ((io.parley.bus.ApiException) refused).error();
+    assertThat(err.status()).isEqualTo(429);
+    assertThat(err.code()).isEqualTo("rate_limited");
+    assertThat(err.details().getLong("retryAfterSeconds")).isEqualTo(15L);
+  }
+
+  @Test
   void resetSecondsCountDownToTheEndOfTheWindowRoundedUp() {
     clock.at(START + 45_500);
 
