@@ -14,12 +14,11 @@ import io.parley.bus.AuthApi.RevokeSession;
 import io.parley.bus.AuthApi.SessionCheck;
 import io.parley.bus.AuthApi.UpdateUser;
 import io.parley.bus.BusService;
-import io.parley.bus.HealthReport;
+import io.parley.mongo.DatabaseVerticle;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.parley.security.Jwt;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
@@ -29,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Owns users, sessions and QR device-link challenges; signs tokens. */
-public final class AuthVerticle extends VerticleBase {
+public final class AuthVerticle extends DatabaseVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
 
   /** Every collection's indexes, as its repository defines them. */
@@ -42,18 +41,14 @@ public final class AuthVerticle extends VerticleBase {
           .flatMap(List::stream)
           .toList();
 
-  private final NodeContext ctx;
-  private MongoClient mongo;
   private WorkerExecutor hashing;
-  private long cleanupTimer = -1;
 
   public AuthVerticle(NodeContext ctx) {
-    this.ctx = ctx;
+    super(ctx);
   }
 
   @Override
-  public Future<?> start() {
-    mongo = MongoSupport.client(vertx, ctx);
+  protected Future<?> serve(MongoClient mongo) {
     // Argon2 runs here, off the event loop; one thread per core bounds its CPU and memory.
     hashing =
         vertx.createSharedWorkerExecutor(
@@ -87,9 +82,7 @@ public final class AuthVerticle extends VerticleBase {
             new StreamTicketRepository(mongo), ctx.config().sse().ticketTtlSeconds(), clock);
 
     BusService.Registrations served = BusService.registrations(vertx);
-    served.serve(
-        Addresses.AUTH_HEALTH,
-        req -> HealthReport.of(MongoSupport.ping(mongo), ctx.nodeId(), "database"));
+    served.serve(Addresses.AUTH_HEALTH, req -> databaseHealth());
     served.serve(Addresses.AUTH_REGISTER, req -> accounts.register(Register.fromJson(req)));
     served.serve(Addresses.AUTH_LOGIN, req -> accounts.login(Login.fromJson(req)));
     served.serve(Addresses.AUTH_LOGOUT, req -> accounts.logout(Caller.fromJson(req)));
@@ -111,32 +104,27 @@ public final class AuthVerticle extends VerticleBase {
 
     // MongoDB's TTL index removes expired challenges; the embedded database ignores TTL, and
     // expiry is enforced in code either way. This sweep keeps the collection small everywhere.
-    cleanupTimer =
-        vertx.setPeriodic(
-            60_000,
-            id ->
-                qr.cleanUp()
-                    .compose(n -> tickets.cleanUp())
-                    // ended sessions stay a month (the devices page and audits), then go
-                    .compose(
-                        n ->
-                            sessions.deleteEndedBefore(
-                                clock.instant().minus(java.time.Duration.ofDays(30))))
-                    .onSuccess(
-                        n ->
-                            LOG.debug("removed expired QR challenges, stream tickets and sessions"))
-                    .onFailure(
-                        err -> LOG.warn("QR challenge clean-up failed: {}", err.getMessage())));
+    every(
+        60_000,
+        "the clean-up of QR challenges, stream tickets and sessions",
+        () ->
+            qr.cleanUp()
+                .compose(n -> tickets.cleanUp())
+                // ended sessions stay a month (the devices page and audits), then go
+                .compose(
+                    n ->
+                        sessions.deleteEndedBefore(
+                            clock.instant().minus(java.time.Duration.ofDays(30))))
+                .onSuccess(
+                    n -> LOG.debug("removed expired QR challenges, stream tickets and sessions")));
 
     return MongoSupport.ensureIndexes(mongo, INDEXES).compose(v -> served.completion());
   }
 
   @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(cleanupTimer);
+  protected void release() {
     if (hashing != null) {
       hashing.close();
     }
-    return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

@@ -18,29 +18,24 @@ import io.parley.bus.ChatApi.RemoveMember;
 import io.parley.bus.ChatApi.Replay;
 import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.ChatApi.UpdateConversation;
-import io.parley.bus.HealthReport;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
+import io.parley.mongo.DatabaseVerticle;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.util.List;
 
 /** Owns MongoDB's conversations and messages; publishes an event after each committed write. */
-public final class PersistenceVerticle extends VerticleBase {
-  private final NodeContext ctx;
-  private MongoClient mongo;
-
+public final class PersistenceVerticle extends DatabaseVerticle {
   public PersistenceVerticle(NodeContext ctx) {
-    this.ctx = ctx;
+    super(ctx);
   }
 
   @Override
-  public Future<?> start() {
-    mongo = MongoSupport.client(vertx, ctx);
+  protected Future<?> serve(MongoClient mongo) {
     // MongoDB keeps milliseconds: replies made from the clock match what is read back later
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     ConversationRepository conversations = new ConversationRepository(mongo);
@@ -69,9 +64,7 @@ public final class PersistenceVerticle extends VerticleBase {
             clock);
 
     BusService.Registrations served = BusService.registrations(vertx);
-    served.serve(
-        Addresses.PERSISTENCE_HEALTH,
-        req -> HealthReport.of(MongoSupport.ping(mongo), ctx.nodeId(), "database"));
+    served.serve(Addresses.PERSISTENCE_HEALTH, req -> databaseHealth());
     served.serve(
         Addresses.CONVERSATIONS_CREATE, req -> convs.create(CreateConversation.fromJson(req)));
     served.serve(Addresses.CONVERSATIONS_LIST, req -> convs.list(ListConversations.fromJson(req)));
@@ -107,10 +100,5 @@ public final class PersistenceVerticle extends VerticleBase {
     List<Index> indexes = new java.util.ArrayList<>(ConversationRepository.INDEXES);
     indexes.addAll(MessageRepository.INDEXES);
     return MongoSupport.ensureIndexes(mongo, indexes).compose(v -> served.completion());
-  }
-
-  @Override
-  public Future<?> stop() {
-    return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }

@@ -11,12 +11,12 @@ import io.parley.bus.UploadsApi.ResolveAttachments;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.config.ParleyConfig.UploadsConfig;
+import io.parley.mongo.DatabaseVerticle;
 import io.parley.mongo.MongoSupport;
 import io.parley.uploads.blob.BlobStore;
 import io.parley.uploads.blob.LocalDiskBlobStore;
 import io.parley.uploads.blob.S3BlobStore;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -26,22 +26,18 @@ import org.slf4j.LoggerFactory;
  * Owns upload records and the blob store: S3 when a bucket is configured ({@link S3BlobStore}),
  * else a local folder ({@link LocalDiskBlobStore}).
  */
-public final class UploadsVerticle extends VerticleBase {
+public final class UploadsVerticle extends DatabaseVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(UploadsVerticle.class);
 
-  private final NodeContext ctx;
-  private MongoClient mongo;
   private BlobStore store;
-  private long cleanupTimer = -1;
 
   public UploadsVerticle(NodeContext ctx) {
-    this.ctx = ctx;
+    super(ctx);
   }
 
   @Override
-  public Future<?> start() {
+  protected Future<?> serve(MongoClient mongo) {
     UploadsConfig cfg = ctx.config().uploads();
-    mongo = MongoSupport.client(vertx, ctx);
     Future<BlobStore> blobs;
     if (cfg.s3Enabled()) {
       blobs = S3BlobStore.create(vertx, cfg.s3()).map(s -> (BlobStore) s);
@@ -55,10 +51,10 @@ public final class UploadsVerticle extends VerticleBase {
               store = s;
               return MongoSupport.ensureIndexes(mongo, UploadRepository.INDEXES);
             })
-        .compose(v -> serveAll(cfg));
+        .compose(v -> serveAll(cfg, mongo));
   }
 
-  private Future<?> serveAll(UploadsConfig cfg) {
+  private Future<?> serveAll(UploadsConfig cfg, MongoClient mongo) {
     UploadService uploads =
         new UploadService(
             vertx, cfg, new UploadRepository(mongo), store, ctx.rateLimiter(), Clock.systemUTC());
@@ -77,28 +73,25 @@ public final class UploadsVerticle extends VerticleBase {
     served.serve(Addresses.UPLOADS_SENT, req -> uploads.sent(UploadIds.fromJson(req)));
     served.serve(Addresses.UPLOADS_DISCARD, req -> uploads.discard(DiscardUploads.fromJson(req)));
 
-    cleanupTimer =
-        vertx.setPeriodic(
-            cfg.cleanupInterval().toMillis(),
-            id ->
-                uploads
-                    .cleanUp()
-                    .onSuccess(
-                        n -> {
-                          if (n > 0) {
-                            LOG.info("removed {} abandoned uploads", n);
-                          }
-                        })
-                    .onFailure(err -> LOG.warn("upload clean-up failed: {}", err.getMessage())));
+    every(
+        cfg.cleanupInterval().toMillis(),
+        "upload clean-up",
+        () ->
+            uploads
+                .cleanUp()
+                .onSuccess(
+                    n -> {
+                      if (n > 0) {
+                        LOG.info("removed {} abandoned uploads", n);
+                      }
+                    }));
     return served.completion();
   }
 
   @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(cleanupTimer);
+  protected void release() {
     if (store != null) {
       store.close();
     }
-    return mongo == null ? Future.succeededFuture() : mongo.close();
   }
 }
