@@ -1,15 +1,12 @@
 package io.parley.hostile;
 
+import io.parley.security.Secrets;
 import io.parley.testing.Uploads;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +60,7 @@ record DbSnapshot(Map<String, Collection> collections, List<String> files) {
         docs.add(canonical(copy));
       }
       docs.sort(null);
-      out.put(name, new Collection(docs.size(), sha256(String.join("\n", docs)), docs));
+      out.put(name, new Collection(docs.size(), Secrets.sha256(String.join("\n", docs)), docs));
     }
     return new DbSnapshot(out, uploadDir == null ? List.of() : Uploads.files(uploadDir));
   }
@@ -132,16 +129,6 @@ record DbSnapshot(Map<String, Collection> collections, List<String> files) {
       return s;
     }
     return v;
-  }
-
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static <T> T await(io.vertx.core.Future<T> f) {
