@@ -80,17 +80,8 @@ final class QrLinkService {
   Future<JsonObject> image(QrPoll p) {
     Instant now = clock.instant();
     return requested(p)
-        .compose(
-            c -> {
-              if (QrChallenge.REDEEMED.equals(c.status())) {
-                return Future.failedFuture(used());
-              }
-              if (!c.liveAt(now)) {
-                return Future.failedFuture(expired());
-              }
-              return Future.succeededFuture(
-                  new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.token())));
-            });
+        .compose(c -> openAt(c, now))
+        .map(c -> new JsonObject().put("svg", QrImage.svg(QR_PREFIX + c.token())));
   }
 
   Future<JsonObject> scan(QrAction a) {
@@ -156,20 +147,29 @@ final class QrLinkService {
     Instant now = clock.instant();
     return requested(p)
         .compose(c -> p.secretFromUrl() ? spendUrlSecret(c) : Future.succeededFuture(c))
+        .compose(c -> openAt(c, now))
         .compose(
             c -> {
-              if (QrChallenge.REDEEMED.equals(c.status())) {
-                return Future.failedFuture(used());
-              }
-              if (!c.liveAt(now)) {
-                return Future.failedFuture(expired());
-              }
               if (!QrChallenge.APPROVED.equals(c.status())) {
                 return Future.succeededFuture(
                     new QrStatus(c.status(), c.expiresAt(), c.scannedAt(), null).toJson());
               }
               return redeem(c, now);
             });
+  }
+
+  /**
+   * The challenge, unless it was redeemed (410 qr_used) or has expired by {@code now} (410
+   * qr_expired).
+   */
+  private static Future<QrChallenge> openAt(QrChallenge c, Instant now) {
+    if (QrChallenge.REDEEMED.equals(c.status())) {
+      return Future.failedFuture(used());
+    }
+    if (!c.liveAt(now)) {
+      return Future.failedFuture(expired());
+    }
+    return Future.succeededFuture(c);
   }
 
   /**
