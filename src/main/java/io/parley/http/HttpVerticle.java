@@ -66,9 +66,8 @@ public final class HttpVerticle extends VerticleBase {
     RateLimits limits = new RateLimits(ctx.rateLimiter(), ctx.metrics(), config.rateLimit());
     router.route().handler(limits.byAddress());
     router.get("/health").handler(health::health);
-    UploadRoutes uploads = new UploadRoutes(vertx, bus, cfg.publicUrl());
     // upload bodies stream to disk: their route comes before the body handler, which buffers
-    uploads.mountContent(router);
+    new UploadContent(vertx, bus).mount(router);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(cfg.maxBodyBytes()));
 
     sessions = new SessionCache(vertx, bus);
@@ -83,7 +82,7 @@ public final class HttpVerticle extends VerticleBase {
         new SseHub(
             vertx, ctx.config().sse(), bus, ctx.relay() != null, streamMetrics(ctx.metrics()));
     new SseRoutes(bus, sessions, hub).mount(router, auth);
-    uploads.mount(router, auth);
+    new UploadRoutes(vertx, bus, cfg.publicUrl()).mount(router, auth);
 
     // no catch-all route: the router itself tells 404 (no such path) from 405 (no such method)
     router.errorHandler(404, rc -> Responses.error(rc, 404, "not_found", "No such route"));
