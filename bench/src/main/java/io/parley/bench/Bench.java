@@ -54,6 +54,8 @@ public final class Bench {
     Path out;
     Path parleyJar = Path.of("target/parley.jar");
     Path baselineJar;
+    /** Extra JVM flags for the parley-base targets only: the same build with other flags. */
+    String baselineJvm = "";
     Path benchJar;
     Path nodePeer = Path.of("bench/node-peer");
     String serverCpus = "1";
@@ -126,14 +128,18 @@ public final class Bench {
       // async-profiler's advice: attribute samples to inlined frames precisely
       jvm.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
     }
+    List<String> baseJvm = new ArrayList<>(jvm);
+    if (!o.baselineJvm.isBlank()) {
+      baseJvm.addAll(List.of(o.baselineJvm.trim().split("\\s+")));
+    }
     Path db = o.embeddedDb ? null : o.benchJar;
     String cpus = o.serverCpus;
     Map<String, Supplier<Target>> all = new LinkedHashMap<>();
     all.put("parley-1", () -> new ParleyTarget("parley-1", ParleyTarget.Mode.ONE, 1, o.parleyJar, cpus, 7100, jvm, http, db));
     if (o.baselineJar != null) {
-      all.put("parley-base", () -> new ParleyTarget("parley-base", ParleyTarget.Mode.ONE, 1, o.baselineJar, cpus, 7200, jvm, http, db));
+      all.put("parley-base", () -> new ParleyTarget("parley-base", ParleyTarget.Mode.ONE, 1, o.baselineJar, cpus, 7200, baseJvm, http, db));
       // the baseline's build clustered, for changes to what two nodes cost (ask for it by name)
-      all.put("parley-base-2", () -> new ParleyTarget("parley-base-2", ParleyTarget.Mode.CLUSTER, 2, o.baselineJar, cpus, 8200, jvm, http, db));
+      all.put("parley-base-2", () -> new ParleyTarget("parley-base-2", ParleyTarget.Mode.CLUSTER, 2, o.baselineJar, cpus, 8200, baseJvm, http, db));
     }
     all.put("parley-2", () -> new ParleyTarget("parley-2", ParleyTarget.Mode.CLUSTER, 2, o.parleyJar, cpus, 7300, jvm, http, db));
     all.put("parley-4", () -> new ParleyTarget("parley-4", ParleyTarget.Mode.CLUSTER, 4, o.parleyJar, cpus, 7800, jvm, http, db));
@@ -222,6 +228,7 @@ public final class Bench {
         case "--out" -> o.out = Path.of(args[++i]);
         case "--parley-jar" -> o.parleyJar = Path.of(args[++i]);
         case "--baseline-jar" -> o.baselineJar = Path.of(args[++i]);
+        case "--baseline-jvm" -> o.baselineJvm = args[++i];
         case "--bench-jar" -> o.benchJar = Path.of(args[++i]);
         case "--node-peer" -> o.nodePeer = Path.of(args[++i]);
         case "--server-cpus" -> o.serverCpus = args[++i];

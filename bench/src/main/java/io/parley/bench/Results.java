@@ -216,6 +216,7 @@ final class Results {
     o.embeddedDb = op.getBoolean("embeddedDb", false);
     o.sendConnections = op.getInteger("sendConnections", 0);
     o.serverJvm = op.getString("serverJvm", "");
+    o.baselineJvm = op.getString("baselineJvm", "");
     o.acceptEncoding = op.getString("acceptEncoding");
     Results r = new Results(o, all.getJsonObject("machine"));
     r.started = all.getString("started");
@@ -295,6 +296,7 @@ final class Results {
         .put("sendConnections", o.sendConnections)
         .put("acceptEncoding", o.acceptEncoding)
         .put("serverJvm", o.serverJvm)
+        .put("baselineJvm", o.baselineJvm)
         .put("coldS", o.coldS)
         .put("coldRate", o.coldRate)
         .put("seriesS", o.seriesS)
@@ -337,7 +339,10 @@ final class Results {
         (k, v) ->
             md.append(
                 f("| `%s` | %s%s |%n", k, v,
-                    k.startsWith("parley-base") ? ", from the `--baseline-jar` build (Parley before this change)" : "")));
+                    k.startsWith("parley-base")
+                        ? ", from the `--baseline-jar` build (Parley before this change)"
+                            + (o.baselineJvm.isBlank() ? "" : ", with the extra JVM flags `" + o.baselineJvm + "`")
+                        : "")));
     md.append('\n');
     if (!failures.isEmpty()) {
       md.append("**Failures:**\n\n");
