@@ -150,7 +150,7 @@ public final class Bench {
     all.put("bus-only", () -> new SimpleTargets.Bare("bus-only", true, o.benchJar, cpus, 7600, jvm));
     all.put("bare", () -> new SimpleTargets.Bare("bare", false, o.benchJar, cpus, 7700, jvm));
     List<String> names = new ArrayList<>(o.targets != null ? o.targets : DEFAULT_TARGETS);
-    if (o.baselineJar != null && !names.contains("parley-base")) {
+    if (o.baselineJar != null && !names.contains("parley-base") && !names.contains("parley-base-2")) {
       names.add(1, "parley-base");
     }
     for (String n : names) {

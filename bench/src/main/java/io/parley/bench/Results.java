@@ -340,8 +340,9 @@ final class Results {
             md.append(
                 f("| `%s` | %s%s |%n", k, v,
                     k.startsWith("parley-base")
-                        ? ", from the `--baseline-jar` build (Parley before this change)"
-                            + (o.baselineJvm.isBlank() ? "" : ", with the extra JVM flags `" + o.baselineJvm + "`")
+                        ? o.baselineJvm.isBlank()
+                            ? ", from the `--baseline-jar` build (Parley before this change)"
+                            : ", from the `--baseline-jar` build, with the extra JVM flags `" + o.baselineJvm + "`"
                         : "")));
     md.append('\n');
     if (!failures.isEmpty()) {
