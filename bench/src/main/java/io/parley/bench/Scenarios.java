@@ -346,7 +346,7 @@ final class Scenarios {
     JsonObject params =
         new JsonObject().put("conversations", 20).put("members", 10).put("rate", o.stormRate).put("resumesPerS", resumesPerS);
     Load.Result r =
-        run("storm", t, f, params, round, new Load.Spec(o.stormRate, o.warmup, o.measure, 15, resumesPerS, false));
+        run("storm", t, f, params, round, new Load.Spec(o.stormRate, o.warmup, o.measure, 60, resumesPerS, false));
     JsonObject last = results.runs.get(results.runs.size() - 1);
     last.put("resumes", r.resumesInWindow())
         .put("failedResumes", r.failedResumesInWindow())
