@@ -90,7 +90,12 @@ public record ApiError(int status, String code, String message, JsonObject detai
         }
       }
     }
-    return new ApiError(500, "internal_error", "Something went wrong on our side", null);
+    return internal();
+  }
+
+  /** 500 internal_error: a failure of ours, with nothing about it for the client. */
+  public static ApiError internal() {
+    return of(Failure.INTERNAL, "internal_error", "Something went wrong on our side");
   }
 
   public JsonObject toJson() {

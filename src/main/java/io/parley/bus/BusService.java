@@ -103,10 +103,7 @@ public final class BusService {
               msg.fail(re.failureCode(), re.getMessage());
             } else {
               LOG.error("request on {} failed", address, t);
-              ReplyException re =
-                  ApiError.of(
-                          Failure.INTERNAL, "internal_error", "Something went wrong on our side")
-                      .toReplyException();
+              ReplyException re = ApiError.internal().toReplyException();
               msg.fail(re.failureCode(), re.getMessage());
             }
           }

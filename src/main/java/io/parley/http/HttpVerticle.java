@@ -1,6 +1,7 @@
 package io.parley.http;
 
 import io.parley.NodeContext;
+import io.parley.bus.ApiError;
 import io.parley.bus.BusClient;
 import io.parley.bus.ChatEvent;
 import io.parley.bus.EventIds;
@@ -82,7 +83,7 @@ public final class HttpVerticle extends VerticleBase {
         new SseHub(
             vertx, ctx.config().sse(), bus, ctx.relay() != null, streamMetrics(ctx.metrics()));
     new SseRoutes(bus, sessions, hub).mount(router, auth);
-    new UploadRoutes(vertx, bus, cfg.publicUrl()).mount(router, auth);
+    new UploadRoutes(bus, cfg.publicUrl()).mount(router, auth);
 
     // no catch-all route: the router itself tells 404 (no such path) from 405 (no such method)
     router.errorHandler(404, rc -> Responses.error(rc, 404, "not_found", "No such route"));
@@ -102,7 +103,7 @@ public final class HttpVerticle extends VerticleBase {
                 rc.request().path(),
                 rc.failure());
           }
-          Responses.error(rc, 500, "internal_error", "Something went wrong on our side");
+          Responses.error(rc, ApiError.internal());
         });
 
     HttpServerOptions options =

@@ -98,7 +98,7 @@ final class UploadContent {
         .onFailure(
             err -> {
               LOG.error("cannot open {} for an upload: {}", temp, err.getMessage());
-              refuse(rc, internal());
+              refuse(rc, ApiError.internal());
             })
         .onSuccess(file -> new Incoming(rc, file, temp, target).start());
   }
@@ -136,7 +136,7 @@ final class UploadContent {
           err -> {
             if (stop()) {
               LOG.error("writing an upload failed: {}", err.getMessage());
-              discard().onComplete(x -> refuse(rc, internal()));
+              discard().onComplete(x -> refuse(rc, ApiError.internal()));
             }
           });
       req.handler(this::chunk);
@@ -212,7 +212,7 @@ final class UploadContent {
           .onFailure(
               err -> {
                 LOG.error("storing an upload failed: {}", err.getMessage());
-                deleteQuietly(temp).onComplete(x -> Responses.error(rc, internal()));
+                deleteQuietly(temp).onComplete(x -> Responses.error(rc, ApiError.internal()));
               });
     }
   }
@@ -272,10 +272,6 @@ final class UploadContent {
               LOG.warn("could not delete {}: {}", path, err.getMessage());
               return Future.succeededFuture();
             });
-  }
-
-  private static ApiError internal() {
-    return new ApiError(500, "internal_error", "Something went wrong on our side", null);
   }
 
   private static String baseType(String contentType) {

@@ -3,12 +3,12 @@ package io.parley.http;
 import static io.parley.http.RequestBody.string;
 
 import io.parley.bus.Addresses;
+import io.parley.bus.ApiError;
 import io.parley.bus.BusClient;
 import io.parley.bus.UploadsApi.CreateUpload;
 import io.parley.bus.UploadsApi.Download;
 import io.parley.bus.UploadsApi.UploadRef;
 import io.parley.http.RequestBody.Schema;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -49,12 +49,10 @@ final class UploadRoutes {
           "contentType",
           "size");
 
-  private final Vertx vertx;
   private final BusClient bus;
   private final String publicUrl;
 
-  UploadRoutes(Vertx vertx, BusClient bus, String publicUrl) {
-    this.vertx = vertx;
+  UploadRoutes(BusClient bus, String publicUrl) {
     this.bus = bus;
     this.publicUrl =
         publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
@@ -176,7 +174,7 @@ final class UploadRoutes {
         .onFailure(
             err -> {
               LOG.error("sending an upload failed: {}", err.getMessage());
-              Responses.error(rc, 500, "internal_error", "Something went wrong on our side");
+              Responses.error(rc, ApiError.internal());
             });
   }
 }
