@@ -81,6 +81,7 @@ public final class Bench {
     double stormResumes = 50;
     String profile; // null, "async" or "jfr"
     double profileRate = 100;
+    int profileMembers = 10;
     int sendConnections = 32;
     String acceptEncoding;
     String serverJvm = DEFAULT_SERVER_JVM;
@@ -264,6 +265,7 @@ public final class Bench {
           }
         }
         case "--profile-rate" -> o.profileRate = Double.parseDouble(args[++i]);
+        case "--profile-members" -> o.profileMembers = Integer.parseInt(args[++i]);
         case "--send-connections" -> o.sendConnections = Integer.parseInt(args[++i]);
         case "--accept-encoding" -> o.acceptEncoding = args[++i];
         case "--server-jvm" -> o.serverJvm = args[++i];

@@ -147,8 +147,8 @@ final class Scenarios {
           new JsonObject().put("conversations", 20).put("members", 10).put("rate", rates[i]);
       run("steady", t, f, params, round, steadySpec(rates[i]));
     }
-    if (profiler != null && round == 0 && !t.javaServers().isEmpty()) {
-      profile(t, f, o.profileRate);
+    if (profiler != null && round == 0 && !t.javaServers().isEmpty() && o.profileMembers == 10) {
+      profile(t, f, 20, 10, o.profileRate);
     }
     load.closeAll();
     for (int members : o.members) {
@@ -162,15 +162,28 @@ final class Scenarios {
             new JsonObject().put("conversations", convs).put("members", members).put("rate", rate);
         run("steady", t, g, params, round, steadySpec(rate));
       }
+      if (profiler != null
+          && round == 0
+          && !t.javaServers().isEmpty()
+          && o.profileMembers == members) {
+        profile(t, g, convs, members, o.profileRate);
+      }
       load.closeAll();
     }
   }
 
-  /** (5) One more 20 × 10 run at {@code rate} with the profiler on the target's JVMs. */
-  private void profile(Target t, Target.Fixture f, double rate) throws Exception {
+  /**
+   * (5) One more run of the layout ({@code --profile-members}: 20 × 10 unless told) at {@code rate}
+   * with the profiler on the target's JVMs.
+   */
+  private void profile(Target t, Target.Fixture f, int convs, int members, double rate)
+      throws Exception {
     List<Proc> procs = new ArrayList<>(t.javaServers());
     t.procs.stream().filter(p -> p.jvm && p.infra).forEach(procs::add);
-    String label = String.format("%s-%.0f", t.name, rate);
+    String label =
+        members == 10
+            ? String.format("%s-%.0f", t.name, rate)
+            : String.format("%s-%.0f-x%d", t.name, rate, members);
     Profiler.Session[] s = new Profiler.Session[1];
     Exception[] failure = new Exception[1];
     load.beforeMeasure =
@@ -192,7 +205,11 @@ final class Scenarios {
           }
         };
     JsonObject params =
-        new JsonObject().put("conversations", 20).put("members", 10).put("rate", rate).put("profiled", true);
+        new JsonObject()
+            .put("conversations", convs)
+            .put("members", members)
+            .put("rate", rate)
+            .put("profiled", true);
     Load.Result r = run("profiled", t, f, params, 0, steadySpec(rate));
     if (failure[0] != null || s[0] == null) {
       Bench.progress("  profiling %s failed: %s", t.name, failure[0]);
