@@ -45,9 +45,15 @@ public final class Bench {
       "-XX:-UsePerfData -XX:G1ConcRefinementServiceIntervalMillis=5000"
           + " -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=5000";
 
-  /** The project's production JVM flags (conf/systemd/parley.service), for every Java server. */
+  /**
+   * The project's production JVM flags (conf/systemd/parley.service), for every Java server: the
+   * quiet timers, and the JIT allowed to compile huge methods (vertx-json-schema's validator is
+   * one; docs/operations.md, "The JIT").
+   */
   static final String DEFAULT_SERVER_JVM =
-      "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError " + QUIET_JVM;
+      "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError "
+          + QUIET_JVM
+          + " -XX:-DontCompileHugeMethods";
 
   /** Options (all have defaults; --quick shortens everything). */
   static final class Opts {
