@@ -147,7 +147,8 @@ final class Scenarios {
           new JsonObject().put("conversations", 20).put("members", 10).put("rate", rates[i]);
       run("steady", t, f, params, round, steadySpec(rates[i]));
     }
-    if (profiler != null && round == 0 && !t.javaServers().isEmpty() && o.profileMembers == 10) {
+    boolean profiling = profiler != null && round == 0 && !t.javaServers().isEmpty();
+    if (profiling && o.profileMembers == 10) {
       profile(t, f, 20, 10, o.profileRate);
     }
     load.closeAll();
@@ -162,10 +163,7 @@ final class Scenarios {
             new JsonObject().put("conversations", convs).put("members", members).put("rate", rate);
         run("steady", t, g, params, round, steadySpec(rate));
       }
-      if (profiler != null
-          && round == 0
-          && !t.javaServers().isEmpty()
-          && o.profileMembers == members) {
+      if (profiling && o.profileMembers == members) {
         profile(t, g, convs, members, o.profileRate);
       }
       load.closeAll();
