@@ -1,14 +1,17 @@
 package io.parley.mongo;
 
+import com.mongodb.MongoClientSettings;
 import io.parley.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.impl.config.MongoClientOptionsParser;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import org.bson.codecs.configuration.CodecRegistries;
 
 /** Shared MongoDB plumbing for the verticles that own collections. */
 public final class MongoSupport {
@@ -41,7 +44,16 @@ public final class MongoSupport {
             .put("connectTimeoutMS", wait)
             .put("socketTimeoutMS", wait)
             .put("waitQueueTimeoutMS", wait);
-    return MongoClient.createShared(vertx, cfg, "parley-mongo");
+    // the client's own settings from this configuration, with dates carried as numbers
+    // (EpochDateCodec)
+    MongoClientSettings parsed = new MongoClientOptionsParser(vertx, cfg).settings();
+    MongoClientSettings settings =
+        MongoClientSettings.builder(parsed)
+            .codecRegistry(
+                CodecRegistries.fromRegistries(
+                    CodecRegistries.fromCodecs(new EpochDateCodec(cfg)), parsed.getCodecRegistry()))
+            .build();
+    return MongoClient.createWithMongoSettings(vertx, cfg, "parley-mongo", settings);
   }
 
   /** Each database wait: a third of the bus timeout (a send makes a few calls in a row), 1–5 s. */
@@ -162,9 +174,12 @@ public final class MongoSupport {
     return Future.all(all).mapEmpty();
   }
 
-  /** A date as MongoDB stores it (BSON date), e.g. for TTL indexes and range queries. */
+  /**
+   * A date as MongoDB stores it (BSON date), e.g. for TTL indexes and range queries: epoch
+   * milliseconds, which the node's client encodes without parsing (EpochDateCodec).
+   */
   public static JsonObject date(java.time.Instant i) {
-    return new JsonObject().put("$date", i.toString());
+    return new JsonObject().put("$date", i.toEpochMilli());
   }
 
   /** Reads a BSON date field ({@code {"$date": …}}) back. */

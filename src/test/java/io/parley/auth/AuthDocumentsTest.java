@@ -26,7 +26,7 @@ class AuthDocumentsTest {
         .isEqualTo(
             "{\"_id\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"phone\":\"+14155550123\",\"name\":\"Ann\","
                 + "\"passwordHash\":\"$argon2id$hash\","
-                + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"}}");
+                + "\"createdAt\":{\"$date\":1796299200123}}");
     assertThat(UserRepository.fromDocument(UserRepository.document(u))).isEqualTo(u);
   }
 
@@ -64,9 +64,9 @@ class AuthDocumentsTest {
         .isEqualTo(
             "{\"_id\":\"bbbbbbbbbbbbbbbbbbbbbbbb\",\"userId\":\"aaaaaaaaaaaaaaaaaaaaaaaa\","
                 + "\"deviceName\":\"Phone\",\"userAgent\":\"UA/1\",\"address\":\"10.0.0.1\","
-                + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
-                + "\"lastSeenAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
-                + "\"expiresAt\":{\"$date\":\"2026-12-03T12:05:00Z\"},"
+                + "\"createdAt\":{\"$date\":1796299200123},"
+                + "\"lastSeenAt\":{\"$date\":1796299200123},"
+                + "\"expiresAt\":{\"$date\":1796299500000},"
                 + "\"revokedAt\":null}");
     assertThat(SessionRepository.fromDocument(doc)).isEqualTo(s);
   }
@@ -117,8 +117,8 @@ class AuthDocumentsTest {
                 + "\"requesterSecretHash\":\"hash\","
                 + "\"requester\":{\"address\":\"10.0.0.2\",\"userAgent\":\"UA/2\"},"
                 + "\"status\":\"pending\",\"urlSecretUsed\":false,"
-                + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
-                + "\"expiresAt\":{\"$date\":\"2026-12-03T12:05:00Z\"},"
+                + "\"createdAt\":{\"$date\":1796299200123},"
+                + "\"expiresAt\":{\"$date\":1796299500000},"
                 + "\"scannedBy\":null,\"approvedBy\":null,\"sessionId\":null}");
     assertThat(QrChallengeRepository.fromDocument(doc)).isEqualTo(c);
   }
@@ -183,8 +183,8 @@ class AuthDocumentsTest {
         .isEqualTo(
             "{\"_id\":\"sha256-of-ticket\",\"userId\":\"aaaaaaaaaaaaaaaaaaaaaaaa\","
                 + "\"sessionId\":\"bbbbbbbbbbbbbbbbbbbbbbbb\","
-                + "\"createdAt\":{\"$date\":\"2026-12-03T12:00:00.123Z\"},"
-                + "\"expiresAt\":{\"$date\":\"2026-12-03T12:01:00Z\"}}");
+                + "\"createdAt\":{\"$date\":1796299200123},"
+                + "\"expiresAt\":{\"$date\":1796299260000}}");
     assertThat(StreamTicketRepository.fromDocument(doc)).isEqualTo(t);
   }
 

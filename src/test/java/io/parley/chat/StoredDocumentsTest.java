@@ -48,7 +48,7 @@ class StoredDocumentsTest {
             "receiptsAt",
             "removed");
     assertThat(doc.getString("_id")).matches("[0-9a-f]{24}");
-    assertThat(doc.getJsonObject("createdAt").getString("$date")).isEqualTo(AT.toString());
+    assertThat(doc.getJsonObject("createdAt").getLong("$date")).isEqualTo(AT.toEpochMilli());
     assertThat(ConversationRepository.fromDocument(doc)).isEqualTo(c);
   }
 
@@ -89,10 +89,10 @@ class StoredDocumentsTest {
 
     JsonObject doc = ConversationRepository.document(c);
 
-    assertThat(doc.getJsonArray("removed").getJsonObject(0).getJsonObject("at").getString("$date"))
-        .isEqualTo(LATER.toString());
-    assertThat(doc.getJsonObject("receiptsAt").getJsonObject(ME).getString("$date"))
-        .isEqualTo(LATER.toString());
+    assertThat(doc.getJsonArray("removed").getJsonObject(0).getJsonObject("at").getLong("$date"))
+        .isEqualTo(LATER.toEpochMilli());
+    assertThat(doc.getJsonObject("receiptsAt").getJsonObject(ME).getLong("$date"))
+        .isEqualTo(LATER.toEpochMilli());
     assertThat(ConversationRepository.fromDocument(doc)).isEqualTo(c);
   }
 
@@ -153,7 +153,7 @@ class StoredDocumentsTest {
             "readBy");
     assertThat(doc.getValue("editedAt")).isNull();
     assertThat(doc.getValue("deletedAt")).isNull();
-    assertThat(doc.getJsonObject("createdAt").getString("$date")).isEqualTo(AT.toString());
+    assertThat(doc.getJsonObject("createdAt").getLong("$date")).isEqualTo(AT.toEpochMilli());
     assertThat(MessageRepository.fromDocument(doc)).isEqualTo(m);
     assertThat(m.uploadIds()).containsExactly("dddddddddddddddddddddddd");
   }
@@ -182,8 +182,8 @@ class StoredDocumentsTest {
 
     JsonObject doc = MessageRepository.document(m);
 
-    assertThat(doc.getJsonArray("edits").getJsonObject(0).getJsonObject("at").getString("$date"))
-        .isEqualTo(LATER.toString());
+    assertThat(doc.getJsonArray("edits").getJsonObject(0).getJsonObject("at").getLong("$date"))
+        .isEqualTo(LATER.toEpochMilli());
     assertThat(doc.getJsonArray("removedAttachments")).containsExactly("dddddddddddddddddddddddd");
     assertThat(MessageRepository.fromDocument(doc)).isEqualTo(m);
     assertThat(m.deleted()).isTrue();

@@ -7,8 +7,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class UploadRepositoryMappingTest {
-  static final Instant CREATED = Instant.parse("2026-12-03T10:15:30.123456Z");
-  static final Instant EXPIRES = Instant.parse("2026-12-03T10:30:30.123456Z");
+  static final Instant CREATED = Instant.parse("2026-12-03T10:15:30.123Z");
+  static final Instant EXPIRES = Instant.parse("2026-12-03T10:30:30.123Z");
   static final Instant LATER = Instant.parse("2026-12-03T11:00:00Z");
 
   static Upload pending(String tokenHash) {
@@ -31,8 +31,9 @@ class UploadRepositoryMappingTest {
         null);
   }
 
+  /** A BSON date as the node's client carries it: epoch milliseconds. */
   static JsonObject date(String iso) {
-    return new JsonObject().put("$date", iso);
+    return new JsonObject().put("$date", Instant.parse(iso).toEpochMilli());
   }
 
   @Test
@@ -52,8 +53,8 @@ class UploadRepositoryMappingTest {
                 .put("contentType", "image/png")
                 .put("size", 200L)
                 .put("status", "pending")
-                .put("createdAt", date("2026-12-03T10:15:30.123456Z"))
-                .put("expiresAt", date("2026-12-03T10:30:30.123456Z"))
+                .put("createdAt", date("2026-12-03T10:15:30.123Z"))
+                .put("expiresAt", date("2026-12-03T10:30:30.123Z"))
                 .put("tokenHash", "c0ffee"));
     assertThat(doc.fieldNames())
         .containsExactly(
@@ -108,7 +109,7 @@ class UploadRepositoryMappingTest {
 
     JsonObject doc = UploadRepository.document(discarded);
 
-    assertThat(doc.getJsonObject("readyAt")).isEqualTo(date("2026-12-03T10:30:30.123456Z"));
+    assertThat(doc.getJsonObject("readyAt")).isEqualTo(date("2026-12-03T10:30:30.123Z"));
     assertThat(doc.getJsonObject("sentAt")).isEqualTo(date("2026-12-03T11:00:00Z"));
     assertThat(doc.getJsonObject("discardedAt")).isEqualTo(date("2026-12-03T11:00:01Z"));
     assertThat(UploadRepository.fromDocument(doc)).isEqualTo(discarded);
