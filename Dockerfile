@@ -29,7 +29,7 @@ ENV NODE_ENV=production \
     PORT=3000 \
     PARLEY_DATA_DIR=/app/data \
     UPLOAD_DIR=/app/uploads \
-    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:G1ConcRefinementServiceIntervalMillis=5000 -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=5000 -XX:-DontCompileHugeMethods"
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:G1ConcRefinementServiceIntervalMillis=5000 -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=5000 -XX:-DontCompileHugeMethods -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 -XX:FreqInlineSize=100"
 EXPOSE 3000 5701
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS http://127.0.0.1:${PORT}/health/live || exit 1

@@ -47,13 +47,13 @@ public final class Bench {
 
   /**
    * The project's production JVM flags (conf/systemd/parley.service), for every Java server: the
-   * quiet timers, and the JIT allowed to compile huge methods (vertx-json-schema's validator is
-   * one; docs/operations.md, "The JIT").
+   * quiet timers, the JIT allowed to compile huge methods (vertx-json-schema's validator is one)
+   * and C2's inlining limits that keep its compilations small (docs/operations.md, "The JIT").
    */
   static final String DEFAULT_SERVER_JVM =
       "-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError "
           + QUIET_JVM
-          + " -XX:-DontCompileHugeMethods";
+          + " -XX:-DontCompileHugeMethods -XX:MaxInlineLevel=9 -XX:InlineSmallCode=1000 -XX:FreqInlineSize=100";
 
   /** Options (all have defaults; --quick shortens everything). */
   static final class Opts {
