@@ -474,38 +474,46 @@ final class MessageService {
     }
     return conversationService
         .member(r.conversationId(), me)
+        .compose(c -> storedUpTo(c, r.upToSeq()).compose(upTo -> advance(r, me, c, upTo)));
+  }
+
+  /**
+   * How far a receipt may go: {@code upToSeq}, but never past the highest message stored. The
+   * conversation's {@code lastSeq} is enough when it is ahead; when it is behind, the message may
+   * be stored without its activity recorded yet (members get its event right after the commit,
+   * before {@code recordSent}), so the messages say.
+   */
+  private Future<Long> storedUpTo(Conversation c, long upToSeq) {
+    if (upToSeq <= c.lastSeq()) {
+      return Future.succeededFuture(upToSeq);
+    }
+    return messages.lastSeq(c.id()).map(stored -> Math.min(upToSeq, Math.max(stored, c.lastSeq())));
+  }
+
+  /** Moves the caller's marker to {@code upTo} (never backwards) and tells the members. */
+  private Future<JsonObject> advance(MarkReceipt r, String me, Conversation c, long upTo) {
+    if (upTo <= c.marker(r.type(), me)) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    Instant now = clock.instant();
+    return conversations
+        .advanceMarker(r.conversationId(), me, r.type(), upTo, now)
         .compose(
-            c -> {
-              // receipts cover only messages that exist; they never go backwards
-              long upTo = Math.min(r.upToSeq(), c.lastSeq());
-              if (upTo <= c.marker(r.type(), me)) {
+            before -> {
+              if (before == null) {
+                return Future.failedFuture(ConversationService.notFound());
+              }
+              long old = before.marker(r.type(), me);
+              if (upTo <= old) {
                 return Future.succeededFuture(new JsonObject());
               }
-              Instant now = clock.instant();
-              return conversations
-                  .advanceMarker(r.conversationId(), me, r.type(), upTo, now)
-                  .compose(
-                      before -> {
-                        if (before == null) {
-                          return Future.failedFuture(ConversationService.notFound());
-                        }
-                        long old = before.marker(r.type(), me);
-                        if (upTo <= old) {
-                          return Future.succeededFuture(new JsonObject());
-                        }
-                        return messages
-                            .markReceipts(r.conversationId(), me, r.type(), old, upTo)
-                            .map(
-                                v -> {
-                                  events.receipt(
-                                      before.members(),
-                                      r.conversationId(),
-                                      me,
-                                      r.type(),
-                                      upTo,
-                                      now);
-                                  return new JsonObject();
-                                });
+              return messages
+                  .markReceipts(r.conversationId(), me, r.type(), old, upTo)
+                  .map(
+                      v -> {
+                        events.receipt(
+                            before.members(), r.conversationId(), me, r.type(), upTo, now);
+                        return new JsonObject();
                       });
             });
   }

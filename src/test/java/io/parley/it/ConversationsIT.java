@@ -513,6 +513,41 @@ class ConversationsIT extends SingleNodeSuite {
   }
 
   @Test
+  void aReceiptForAMessageWhoseActivityIsNotRecordedYetIsKept() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String id = api.conversation(ann, "direct", null, bob).getString("id");
+    api.send(ann, id, "one");
+    api.send(ann, id, "two");
+    // the moment after the commit of "two": members have its event, the conversation's lastSeq
+    // is not moved yet (recordSent follows the event)
+    db.update(
+        "conversations",
+        new JsonObject().put("_id", id),
+        new JsonObject().put("$set", new JsonObject().put("lastSeq", 1)));
+
+    var res =
+        api.post(
+            conv(id) + "/receipts",
+            new JsonObject().put("type", "read").put("upToSeq", 2),
+            bob.token());
+
+    assertThat(res.statusCode()).isEqualTo(204);
+    JsonArray h = history(ann, id, "");
+    assertThat(h.getJsonObject(1).getLong("seq")).isEqualTo(2);
+    assertThat(h.getJsonObject(1).getJsonArray("readBy").getList()).contains(bob.id());
+    JsonObject stored = db.findOne("conversations", new JsonObject().put("_id", id));
+    assertThat(stored.getJsonObject("readMarkers").getLong(bob.id())).isEqualTo(2);
+    // still never past what is stored
+    api.post(
+        conv(id) + "/receipts",
+        new JsonObject().put("type", "read").put("upToSeq", 50),
+        bob.token());
+    stored = db.findOne("conversations", new JsonObject().put("_id", id));
+    assertThat(stored.getJsonObject("readMarkers").getLong(bob.id())).isEqualTo(2);
+  }
+
+  @Test
   void typingIsAcceptedForMembersAndRateLimited() {
     Account ann = api.register("Ann");
     Account bob = api.register("Bob");
