@@ -1,17 +1,26 @@
 package io.parley;
 
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import io.parley.mongo.server.SecondaryIndex;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.h2.mvstore.MVStore;
 
 /**
  * The development database: a MongoDB-wire server in this process, persisted to an H2 file under
  * the data folder, listening on loopback so that a second local node can share it. It ignores TTL
- * and non-unique indexes, so services enforce expiry in code.
+ * indexes, so services enforce expiry in code; its non-unique indexes ({@link
+ * io.parley.mongo.server.SecondaryIndex}) answer queries and refuse what MongoDB's would.
  *
  * <p>Every write command is committed to the file before it is answered: H2's store otherwise
  * commits about once a second, so a {@code kill -9} of the owning node lost the last acknowledged
@@ -86,6 +95,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     @Override
+    protected de.bwaldvogel.mongo.MongoDatabase openOrCreateDatabase(String name) {
+      return new IndexedH2Database(name, getMvStore(), getCursorRegistry());
+    }
+
+    @Override
     public de.bwaldvogel.mongo.bson.Document handleCommand(
         io.netty.channel.Channel channel,
         String database,
@@ -113,5 +127,40 @@ public final class EmbeddedDatabase implements AutoCloseable {
   @Override
   public void close() {
     server.shutdown();
+  }
+
+  /**
+   * The embedded development database's H2-backed database with {@link SecondaryIndex} for every
+   * non-unique index, so that it answers queries from them and refuses, as MongoDB does, a document
+   * a compound index cannot hold. Indexes re-opened from the file start lenient (documents stored
+   * by an older version stay readable) and enforce once the database is open.
+   */
+  private static final class IndexedH2Database extends H2Database {
+    /** The indexes re-opened while the superclass constructor loads the file (no initialiser). */
+    private List<SecondaryIndex<Object>> loading;
+
+    private boolean open;
+
+    IndexedH2Database(String name, MVStore store, CursorRegistry cursors) {
+      super(name, store, cursors);
+      open = true;
+      if (loading != null) {
+        loading.forEach(SecondaryIndex::enforce);
+        loading = null;
+      }
+    }
+
+    @Override
+    protected Index<Object> openOrCreateSecondaryIndex(
+        String collection, String indexName, List<IndexKey> keys, boolean sparse) {
+      SecondaryIndex<Object> index = new SecondaryIndex<>(indexName, keys, sparse, open);
+      if (!open) {
+        if (loading == null) {
+          loading = new ArrayList<>();
+        }
+        loading.add(index);
+      }
+      return index;
+    }
   }
 }

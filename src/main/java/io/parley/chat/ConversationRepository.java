@@ -31,12 +31,13 @@ final class ConversationRepository {
   /**
    * The indexes of docs/data-model.md: the member's list (by activity, archived or not), the hubs'
    * gap check (recent activity), resume (changes and removals since a time), and the direct-pair
-   * key that makes a direct conversation unique.
+   * key that makes a direct conversation unique. No compound index may hold two array fields
+   * ({@code members}, {@code archivedBy}, {@code admins}): MongoDB refuses every document with two
+   * arrays in one index ("cannot index parallel arrays").
    */
   static final List<Index> INDEXES =
       List.of(
           Index.of(COLLECTION, new JsonObject().put("members", 1).put("lastMessageAt", -1)),
-          Index.of(COLLECTION, new JsonObject().put("members", 1).put("archivedBy", 1)),
           Index.of(COLLECTION, new JsonObject().put("lastMessageAt", -1)),
           Index.of(COLLECTION, new JsonObject().put("members", 1).put("updatedAt", 1)),
           Index.of(COLLECTION, new JsonObject().put("removed.userId", 1)),
@@ -44,6 +45,14 @@ final class ConversationRepository {
               COLLECTION,
               new JsonObject().put("directKey", 1),
               new IndexOptions().unique(true).sparse(true)));
+
+  /**
+   * {@code {members:1, archivedBy:1}}, created by versions before 2026-12-08: both fields are
+   * arrays, so on MongoDB it made every conversation insert fail; the list is served by {@code
+   * {members:1, lastMessageAt:-1}}.
+   */
+  static final List<MongoSupport.RetiredIndex> RETIRED_INDEXES =
+      List.of(new MongoSupport.RetiredIndex(COLLECTION, "members_1_archivedBy_1"));
 
   private final MongoClient mongo;
 

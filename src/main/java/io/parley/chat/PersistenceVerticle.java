@@ -99,6 +99,7 @@ public final class PersistenceVerticle extends DatabaseVerticle {
 
     List<Index> indexes = new java.util.ArrayList<>(ConversationRepository.INDEXES);
     indexes.addAll(MessageRepository.INDEXES);
-    return MongoSupport.ensureIndexes(mongo, indexes).compose(v -> served.completion());
+    return MongoSupport.ensureIndexes(mongo, indexes, ConversationRepository.RETIRED_INDEXES)
+        .compose(v -> served.completion());
   }
 }

@@ -121,6 +121,12 @@ public final class MongoSupport {
     }
   }
 
+  /**
+   * An index an earlier version created and this one drops at start-up (by its name, MongoDB's
+   * default {@code field_1_other_1}), because it must not stay.
+   */
+  public record RetiredIndex(String collection, String name) {}
+
   /** How long a starting verticle waits for an unreachable database before giving up. */
   static final long START_WAIT_MS = 60_000;
 
@@ -130,16 +136,28 @@ public final class MongoSupport {
    * every second for up to a minute, so the node waits for its database instead of exiting.
    */
   public static Future<Void> ensureIndexes(MongoClient mongo, List<Index> indexes) {
+    return ensureIndexes(mongo, indexes, List.of());
+  }
+
+  /** The same, after dropping the {@code retired} indexes that exist. */
+  public static Future<Void> ensureIndexes(
+      MongoClient mongo, List<Index> indexes, List<RetiredIndex> retired) {
     io.vertx.core.Context ctx = Vertx.currentContext();
     if (ctx == null) {
-      return createIndexes(mongo, indexes);
+      return dropRetired(mongo, retired).compose(v -> createIndexes(mongo, indexes));
     }
-    return ensureIndexes(ctx.owner(), mongo, indexes, System.currentTimeMillis() + START_WAIT_MS);
+    return ensureIndexes(
+        ctx.owner(), mongo, indexes, retired, System.currentTimeMillis() + START_WAIT_MS);
   }
 
   private static Future<Void> ensureIndexes(
-      Vertx vertx, MongoClient mongo, List<Index> indexes, long deadline) {
-    return createIndexes(mongo, indexes)
+      Vertx vertx,
+      MongoClient mongo,
+      List<Index> indexes,
+      List<RetiredIndex> retired,
+      long deadline) {
+    return dropRetired(mongo, retired)
+        .compose(v -> createIndexes(mongo, indexes))
         .recover(
             err -> {
               if (!isOutage(err) || System.currentTimeMillis() > deadline) {
@@ -149,8 +167,36 @@ public final class MongoSupport {
                   .warn("waiting for the database: {}", err.getMessage());
               return vertx
                   .timer(1, java.util.concurrent.TimeUnit.SECONDS)
-                  .compose(t -> ensureIndexes(vertx, mongo, indexes, deadline));
+                  .compose(t -> ensureIndexes(vertx, mongo, indexes, retired, deadline));
             });
+  }
+
+  /** Drops each retired index that exists (listing first: dropping a missing one is an error). */
+  private static Future<Void> dropRetired(MongoClient mongo, List<RetiredIndex> retired) {
+    Future<Void> done = Future.succeededFuture();
+    for (RetiredIndex r : retired) {
+      done =
+          done.compose(
+              v ->
+                  mongo
+                      .listIndexes(r.collection())
+                      .compose(
+                          existing -> {
+                            for (Object o : existing) {
+                              if (o instanceof JsonObject ix
+                                  && r.name().equals(ix.getString("name"))) {
+                                org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
+                                    .info(
+                                        "dropping the retired index {} of {}",
+                                        r.name(),
+                                        r.collection());
+                                return mongo.dropIndex(r.collection(), r.name());
+                              }
+                            }
+                            return Future.<Void>succeededFuture();
+                          }));
+    }
+    return done;
   }
 
   private static Future<Void> createIndexes(MongoClient mongo, List<Index> indexes) {

@@ -25,6 +25,10 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code GET http://127.0.0.1:<port+1>/commands}, so the harness can show database round trips
  * per message. Driver hand-shakes and heartbeats (hello, ping, …) are counted under their own names.
  *
+ * <p>Its indexes answer queries as MongoDB's would ({@link IndexedMemoryDatabase}): the stock
+ * in-memory backend ignores non-unique indexes and answers ranges on unique ones by a scan of the
+ * whole collection.
+ *
  * <p>Usage: {@code java -cp parley-bench.jar io.parley.bench.MemoryMongo <port>}
  */
 public final class MemoryMongo {
@@ -49,6 +53,11 @@ public final class MemoryMongo {
 
   /** The in-memory backend, counting every command it handles. */
   static final class CountingBackend extends MemoryBackend {
+    @Override
+    public de.bwaldvogel.mongo.backend.memory.MemoryDatabase openOrCreateDatabase(String name) {
+      return new IndexedMemoryDatabase(name, getCursorRegistry());
+    }
+
     @Override
     public Document handleMessage(MongoMessage message) {
       count(message.getDocument());
