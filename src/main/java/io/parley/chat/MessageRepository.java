@@ -27,21 +27,30 @@ final class MessageRepository {
   /**
    * The indexes of docs/data-model.md. Two are unique and make sending safe without a lock: {@code
    * (conversationId, seq)} (no two messages share a seq) and {@code (senderId, clientId)} (a retry
-   * finds its first attempt). The others serve history, resume (changes since a time), receipts and
-   * who may read an attachment (the messages that carry it).
+   * finds its first attempt). The others serve history, resume (changes since a time) and who may
+   * read an attachment (the messages that carry it). Every index costs every write, so there is
+   * none that no query reads (see {@link #RETIRED_INDEXES}).
    */
   static final List<Index> INDEXES =
       List.of(
           Index.of(COLLECTION, new JsonObject().put("conversationId", 1).put("createdAt", -1)),
           Index.unique(COLLECTION, new JsonObject().put("conversationId", 1).put("seq", 1)),
-          Index.of(COLLECTION, new JsonObject().put("senderId", 1).put("createdAt", -1)),
-          Index.of(COLLECTION, new JsonObject().put("deliveredTo", 1)),
-          Index.of(COLLECTION, new JsonObject().put("readBy", 1)),
           Index.of(COLLECTION, new JsonObject().put("conversationId", 1).put("updatedAt", 1)),
           Index.unique(COLLECTION, new JsonObject().put("senderId", 1).put("clientId", 1)),
           Index.of(
               COLLECTION,
               new JsonObject().put("attachments.uploadId", 1).put("conversationId", 1)));
+
+  /**
+   * Indexes of the original design that no query reads, created by versions before 2026-12-08 and
+   * dropped at start-up: {@code {senderId:1, createdAt:-1}}, {@code {deliveredTo:1}} and {@code
+   * {readBy:1}}. The last two are multikey: every receipt added an entry per message it covered.
+   */
+  static final List<MongoSupport.RetiredIndex> RETIRED_INDEXES =
+      List.of(
+          new MongoSupport.RetiredIndex(COLLECTION, "senderId_1_createdAt_-1"),
+          new MongoSupport.RetiredIndex(COLLECTION, "deliveredTo_1"),
+          new MongoSupport.RetiredIndex(COLLECTION, "readBy_1"));
 
   /** Reads that serve clients never load the edit history. */
   private static final JsonObject WITHOUT_EDITS = new JsonObject().put("edits", 0);
@@ -401,15 +410,21 @@ final class MessageRepository {
         .mapEmpty();
   }
 
-  /** Messages of these conversations created or changed at or after {@code since}. */
-  Future<List<Message>> changedSince(List<String> conversationIds, Instant since, int limit) {
+  /**
+   * Messages of these conversations created or changed at or after {@code since}; with {@code
+   * editedOnly}, only those edited or deleted (version above 1).
+   */
+  Future<List<Message>> changedSince(
+      List<String> conversationIds, Instant since, boolean editedOnly, int limit) {
+    JsonObject q =
+        new JsonObject()
+            .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
+            .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since)));
+    if (editedOnly) {
+      q.put("version", new JsonObject().put("$gt", 1));
+    }
     return mongo
-        .findWithOptions(
-            COLLECTION,
-            new JsonObject()
-                .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
-                .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since))),
-            new FindOptions().setLimit(limit).setFields(WITHOUT_EDITS))
+        .findWithOptions(COLLECTION, q, new FindOptions().setLimit(limit).setFields(WITHOUT_EDITS))
         .map(MessageRepository::fromDocuments);
   }
 }

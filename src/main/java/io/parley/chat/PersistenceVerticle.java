@@ -99,7 +99,9 @@ public final class PersistenceVerticle extends DatabaseVerticle {
 
     List<Index> indexes = new java.util.ArrayList<>(ConversationRepository.INDEXES);
     indexes.addAll(MessageRepository.INDEXES);
-    return MongoSupport.ensureIndexes(mongo, indexes, ConversationRepository.RETIRED_INDEXES)
-        .compose(v -> served.completion());
+    List<MongoSupport.RetiredIndex> retired =
+        new java.util.ArrayList<>(ConversationRepository.RETIRED_INDEXES);
+    retired.addAll(MessageRepository.RETIRED_INDEXES);
+    return MongoSupport.ensureIndexes(mongo, indexes, retired).compose(v -> served.completion());
   }
 }

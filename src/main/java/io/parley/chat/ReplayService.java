@@ -77,24 +77,41 @@ final class ReplayService {
                           exact.add(messages.range(conv, after, 0, 0, r.maxEvents() + 1));
                         }
                       });
+              // where the client told us its seq, the range above brings the new messages: only
+              // edits and deletions are read by time. Elsewhere everything since the cursor is.
+              List<String> told = ids.stream().filter(r.afterSeqs()::containsKey).toList();
+              List<String> untold =
+                  ids.stream().filter(c -> !r.afterSeqs().containsKey(c)).toList();
               return Future.all(
-                      messages.changedSince(ids, since, r.maxEvents() + 1),
+                      changedSince(untold, since, false, r.maxEvents() + 1),
+                      changedSince(told, since, true, r.maxEvents() + 1),
                       Future.all(new ArrayList<>(exact)))
                   .map(
                       found -> {
+                        // the exact ranges first: a message found there too is new to the client
+                        // whenever it was created (an edit found by time must not hide that)
                         java.util.Set<String> seen = new java.util.HashSet<>();
-                        for (Message m : found.<List<Message>>resultAt(0)) {
-                          messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
-                        }
                         for (Future<List<Message>> f : exact) {
                           for (Message m : f.result()) {
                             messageItems(
                                 m, Instant.EPOCH, since, recipient, r.afterSeqs(), items, seen);
                           }
                         }
+                        for (int q = 0; q < 2; q++) {
+                          for (Message m : found.<List<Message>>resultAt(q)) {
+                            messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
+                          }
+                        }
                         return reply(items, r.maxEvents());
                       });
             });
+  }
+
+  private Future<List<Message>> changedSince(
+      List<String> ids, Instant since, boolean editedOnly, int limit) {
+    return ids.isEmpty()
+        ? Future.succeededFuture(List.of())
+        : messages.changedSince(ids, since, editedOnly, limit);
   }
 
   private static void conversationItems(
@@ -160,12 +177,18 @@ final class ReplayService {
     if (!seen.add(conv + ":" + seq)) {
       return;
     }
-    JsonObject view = Views.message(m);
     Instant created = m.createdAt();
     Instant updated = m.updatedAt();
     long version = m.version();
     Long known = afterSeqs.get(conv);
-    if (created != null && !created.isBefore(createdSince) && (known == null || seq > known)) {
+    boolean isNew =
+        created != null && !created.isBefore(createdSince) && (known == null || seq > known);
+    boolean isChanged = version > 1 && updated != null && !updated.isBefore(changedSince);
+    if (!isNew && !isChanged) {
+      return;
+    }
+    JsonObject view = Views.message(m);
+    if (isNew) {
       items.add(
           new Item(
               created.toEpochMilli(),
@@ -173,7 +196,7 @@ final class ReplayService {
               seq,
               EventPublisher.messageCreatedEvent(recipient, view, created)));
     }
-    if (version > 1 && updated != null && !updated.isBefore(changedSince)) {
+    if (isChanged) {
       items.add(
           new Item(
               updated.toEpochMilli(),

@@ -168,6 +168,80 @@ class StreamGapIT extends SingleNodeSuite {
     }
   }
 
+  @Test
+  void aConversationQuietForMoreThanTenSecondsIsStillListedSoAResumeRepeatsNothing()
+      throws InterruptedException {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String quiet = api.conversation(ann, "direct", null, bob).getString("id");
+    String busy = api.conversation(ann, "group", "Busy", bob).getString("id");
+    String cursor;
+    try (SseClient first = stream(bob, null)) {
+      api.send(ann, quiet, "said once");
+      assertThat(awaitSeq(first, 1)).isNotNull();
+      // the replay reaches 15 s behind the cursor: a conversation quiet for 11 s is within it
+      Thread.sleep(11_000);
+      api.send(ann, busy, "much later");
+      assertThat(
+              first.await(
+                  e -> e.event().equals("message.created") && e.data().contains("much later"),
+                  WAIT))
+          .isNotNull();
+      cursor = first.lastEventId();
+    }
+    assertThat(cursor).contains(":" + quiet + ":1").contains(":" + busy + ":1");
+    api.send(ann, busy, "missed");
+    try (SseClient resumed = stream(bob, cursor)) {
+      assertThat(
+              resumed.await(
+                  e -> e.event().equals("message.created") && e.data().contains("missed"), WAIT))
+          .isNotNull();
+      assertThat(seqsOf(resumed, quiet)).isEmpty();
+      assertThat(seqsOf(resumed, busy)).containsExactly(2L);
+    }
+  }
+
+  @Test
+  void aResumeReplaysEditsAndDeletionsOfMessagesTheClientHadBesideTheNewOnes() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String conv = api.conversation(ann, "group", "Edits", bob).getString("id");
+    List<JsonObject> sent = new ArrayList<>();
+    String cursor;
+    try (SseClient first = stream(bob, null)) {
+      for (int i = 1; i <= 5; i++) {
+        sent.add(api.send(ann, conv, "before " + i));
+      }
+      assertThat(awaitSeq(first, 5)).isNotNull();
+      cursor = first.lastEventId();
+    }
+    // while Bob is away: seq 2 is edited, seq 4 deleted, two new messages arrive
+    assertThat(
+            api.patch(
+                    "/api/messages/" + sent.get(1).getString("id"),
+                    new JsonObject().put("text", "before 2, corrected"),
+                    ann.token())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(api.delete("/api/messages/" + sent.get(3).getString("id"), ann.token()).statusCode())
+        .isEqualTo(204);
+    api.send(ann, conv, "missed 6");
+    api.send(ann, conv, "missed 7");
+    try (SseClient resumed = stream(bob, cursor)) {
+      assertThat(awaitSeq(resumed, 7)).isNotNull();
+      // the replay comes in commit order: the edit and the deletion came before seq 6 and 7
+      List<JsonObject> updated =
+          resumed.received().stream()
+              .filter(e -> e.event().equals("message.updated"))
+              .map(e -> e.json().getJsonObject("message"))
+              .toList();
+      assertThat(updated).extracting(m -> m.getLong("seq")).containsExactly(2L, 4L);
+      assertThat(updated.get(0).getString("text")).isEqualTo("before 2, corrected");
+      assertThat(updated.get(1).getString("deletedAt")).isNotNull();
+      assertThat(seqsOf(resumed, conv)).containsExactly(6L, 7L);
+    }
+  }
+
   private double repaired(String kind) {
     var c =
         node.context()

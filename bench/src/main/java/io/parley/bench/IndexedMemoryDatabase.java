@@ -13,9 +13,11 @@ import java.util.List;
 /**
  * mongo-java-server's in-memory database with the indexes MongoDB would use: every non-unique index
  * is a {@link SecondaryIndex} (Parley's source, shared with its embedded database), and every
- * unique compound index also answers a range on its second field (a resume's "messages of this
- * conversation after seq n"), which the stock unique index only answers as a scan. So a query costs
- * here what its index makes it cost on MongoDB, not a pass over every stored message.
+ * unique index also answers what the stock one answers with a scan: a range on its second field (a
+ * resume's "messages of this conversation after seq n") and an equality on its fields beside
+ * conditions on others ({@code {_id: c, members: u}}: both Parley and the Mongoose peer read a
+ * conversation so). So a query costs here what its index makes it cost on MongoDB, not a pass over
+ * every stored document.
  */
 final class IndexedMemoryDatabase extends MemoryDatabase {
   IndexedMemoryDatabase(String name, CursorRegistry cursors) {
@@ -32,7 +34,7 @@ final class IndexedMemoryDatabase extends MemoryDatabase {
   protected Index<Integer> openOrCreateUniqueIndex(
       String collection, String indexName, List<IndexKey> keys, boolean sparse) {
     Index<Integer> unique = super.openOrCreateUniqueIndex(collection, indexName, keys, sparse);
-    return keys.size() < 2 ? unique : new RangedUnique(unique, indexName, keys, sparse);
+    return new RangedUnique(unique, indexName, keys, sparse);
   }
 
   /** A unique index that also answers what a secondary index on the same fields would. */

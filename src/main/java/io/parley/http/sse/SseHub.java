@@ -219,7 +219,14 @@ public final class SseHub {
     long now = System.currentTimeMillis();
     SseStream s =
         new SseStream(
-            userId, sessionId, address, response, cfg.maxQueuedBytes(), now, this::closed);
+            userId,
+            sessionId,
+            address,
+            response,
+            cfg.maxQueuedBytes(),
+            StreamCursor.COVER_MS + cfg.resumeWindowMs(),
+            now,
+            this::closed);
     byUser.computeIfAbsent(userId, k -> new ArrayList<>(2)).add(s);
     open++;
     listener.opened();

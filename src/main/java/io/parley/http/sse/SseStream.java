@@ -74,15 +74,24 @@ final class SseStream {
   /** A feed gap announced while a catch-up ran: the earliest time to replay from afterwards. */
   long gapSinceMs = -1;
 
+  /**
+   * How long a conversation stays listed in the cursor after its last message: as far back as a
+   * resume's replay reaches ({@link StreamCursor#COVER_MS} and the skew window), so that the replay
+   * asks for every conversation it covers by seq, and sends none of their messages again.
+   */
+  private final long listedMs;
+
   SseStream(
       String userId,
       String sessionId,
       String address,
       HttpServerResponse response,
       int maxQueuedBytes,
+      long listedMs,
       long openedMs,
       Consumer<SseStream> onClosed) {
     this.onClosed = onClosed;
+    this.listedMs = listedMs;
     this.userId = userId;
     this.sessionId = sessionId;
     this.address = address;
@@ -228,8 +237,7 @@ final class SseStream {
     Iterator<long[]> it = recentConvs.values().iterator();
     while (it.hasNext() && recentConvs.size() > 0) {
       long[] oldest = it.next();
-      if (oldest[1] >= cursorMs - StreamCursor.COVER_MS
-          && recentConvs.size() <= StreamCursor.MAX_LISTED) {
+      if (oldest[1] >= cursorMs - listedMs && recentConvs.size() <= StreamCursor.MAX_LISTED) {
         break;
       }
       it.remove();

@@ -13,12 +13,12 @@ import java.util.OptionalLong;
  * event id becomes the cursor, and a reconnect sends it back as {@code Last-Event-ID}.
  *
  * <p>It says: the commit time of the last stored event written ({@code atMs}), and for each
- * conversation with a message written in the last {@link #COVER_MS} before it, the highest seq
- * written there. A stream delivers each conversation's messages in seq order without gaps, so that
- * seq means "every message up to here". A resume then asks, per listed conversation, for the
- * messages after that seq (exact, whatever the writers' clocks), and for everything else stored
- * since {@code atMs - COVER_MS - skew window}: repeats only where the cursor cannot say (an event
- * that is not a message, in the window).
+ * conversation with a message written in the last {@link #COVER_MS} and skew window before it (as
+ * far back as a resume's replay reaches), the highest seq written there. A stream delivers each
+ * conversation's messages in seq order without gaps, so that seq means "every message up to here".
+ * A resume then asks, per listed conversation, for the messages after that seq (exact, whatever the
+ * writers' clocks), and for everything else stored since {@code atMs - COVER_MS - skew window}:
+ * repeats only where the cursor cannot say (an event that is not a message, in the window).
  *
  * <p>Form: {@code p1:<atMs>(:<conversationId>:<seq>)*}. Anything else is read as one of the events'
  * own ids ({@link EventIds}) — the stable id of the last event received, which gives the time and,
@@ -27,7 +27,10 @@ import java.util.OptionalLong;
 record StreamCursor(long atMs, Map<String, Long> seqs) {
   static final String PREFIX = "p1:";
 
-  /** Conversations with a message written this long before {@code atMs} are listed. */
+  /**
+   * How far before {@code atMs} a resume replays what the cursor does not list (with the skew
+   * window on top); a stream lists every conversation with a message in that span.
+   */
   static final long COVER_MS = 10_000;
 
   /** At most this many conversations are listed (the most recent ones). */

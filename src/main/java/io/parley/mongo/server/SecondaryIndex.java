@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
@@ -93,7 +94,16 @@ public final class SecondaryIndex<P> extends Index<P> {
 
   /** The keys of a document; throws MongoDB's error for parallel arrays. */
   private Set<KeyValue> keysOf(Document document) {
-    return getKeyValues(document);
+    List<IndexKey> keys = getKeys();
+    Object a = Utils.getSubdocumentValueCollectionAware(document, keys.get(0).getKey());
+    Object b =
+        keys.size() > 1
+            ? Utils.getSubdocumentValueCollectionAware(document, keys.get(1).getKey())
+            : null;
+    if (keys.size() > 2 || a instanceof Collection || b instanceof Collection) {
+      return getKeyValues(document); // arrays (one key per element) and the parallel-array check
+    }
+    return Set.of((keys.size() > 1 ? new KeyValue(a, b) : new KeyValue(a)).normalized());
   }
 
   @Override
@@ -128,9 +138,11 @@ public final class SecondaryIndex<P> extends Index<P> {
   }
 
   private void file(P position, Set<KeyValue> keys) {
-    if (keys == null) {
+    if (keys == null || keys.isEmpty()) {
+      // not indexable (stored before the index enforced), or an empty array: MongoDB files the
+      // latter under undefined, which no equality on the other field excludes
       unordered.add(position);
-      filed.put(position, Set.of());
+      filed.put(position, keys == null ? Set.of() : keys);
       return;
     }
     for (KeyValue k : keys) {
@@ -290,7 +302,8 @@ public final class SecondaryIndex<P> extends Index<P> {
   public synchronized void updateInPlace(
       Document oldDocument, Document newDocument, P position, MongoCollection<P> collection)
       throws KeyConstraintError {
-    if (!filed.containsKey(position)) {
+    Set<KeyValue> before = filed.get(position);
+    if (before == null) {
       return;
     }
     Set<KeyValue> keys;
@@ -301,6 +314,9 @@ public final class SecondaryIndex<P> extends Index<P> {
         throw e;
       }
       keys = null;
+    }
+    if (keys != null && keys.equals(before)) {
+      return; // the indexed fields did not change (most updates)
     }
     unfile(position);
     file(position, keys);

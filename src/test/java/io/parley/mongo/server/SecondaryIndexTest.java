@@ -147,7 +147,10 @@ class SecondaryIndexTest {
       case 1 -> rnd.nextInt(50);
       case 2 -> (long) rnd.nextInt(50);
       case 3 -> "s" + rnd.nextInt(10);
-      default -> rnd.nextBoolean() ? null : new JsonArray().add(rnd.nextInt(50));
+      default ->
+          rnd.nextBoolean()
+              ? null
+              : rnd.nextBoolean() ? new JsonArray() : new JsonArray().add(rnd.nextInt(50));
     };
   }
 
@@ -190,6 +193,40 @@ class SecondaryIndexTest {
       q.put("other", new JsonObject().put("$lte", rnd.nextInt(5)));
     }
     return q;
+  }
+
+  @Test
+  void anIndexReopenedFromTheDataFileAnswersQueriesAndEnforces() throws Exception {
+    await(mongo.createIndex("c", new JsonObject().put("members", 1).put("at", 1)));
+    for (int i = 0; i < 20; i++) {
+      await(
+          mongo.insert(
+              "c",
+              new JsonObject()
+                  .put("_id", "c" + i)
+                  .put("members", new JsonArray().add("u" + (i % 3)).add("v"))
+                  .put("at", i)));
+    }
+    mongo.close();
+    db.close();
+    db = EmbeddedDatabase.start(dir, 0);
+    mongo =
+        MongoClient.createShared(
+            vertx, new JsonObject().put("connection_string", db.connectionString("t")), "t2");
+
+    JsonObject query =
+        new JsonObject().put("members", "u1").put("at", new JsonObject().put("$gte", 10));
+    assertThat(idsOf("c", query)).containsExactly("c10", "c13", "c16", "c19");
+    assertThatThrownBy(
+            () ->
+                await(
+                    mongo.insert(
+                        "c",
+                        new JsonObject()
+                            .put("_id", "bad")
+                            .put("members", new JsonArray().add("u1"))
+                            .put("at", new JsonArray().add(1)))))
+        .hasMessageContaining("cannot index parallel arrays");
   }
 
   @Test
