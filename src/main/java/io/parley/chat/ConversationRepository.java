@@ -366,28 +366,29 @@ final class ConversationRepository {
         .map(ConversationRepository::fromDocuments);
   }
 
-  /** Every conversation the user belongs to now (resume looks for changes in these). */
-  Future<List<Conversation>> allForMember(String userId) {
-    return mongo
-        .find(COLLECTION, new JsonObject().put("members", userId))
-        .map(ConversationRepository::fromDocuments);
-  }
-
-  /** Conversations the user was removed from at or after {@code since}. */
-  Future<List<Conversation>> removedSince(String userId, Instant since) {
+  /**
+   * What a resume reads in one round trip: the user's conversations, and those the user was removed
+   * from at or after {@code since} ({@code members} and {@code removed.userId} are both indexed, so
+   * MongoDB answers each branch of the {@code $or} from its index).
+   */
+  Future<List<Conversation>> forResume(String userId, Instant since) {
+    JsonObject removed =
+        new JsonObject()
+            .put(
+                "removed",
+                new JsonObject()
+                    .put(
+                        "$elemMatch",
+                        new JsonObject()
+                            .put("userId", userId)
+                            .put("at", new JsonObject().put("$gte", MongoSupport.date(since)))));
     return mongo
         .find(
             COLLECTION,
             new JsonObject()
                 .put(
-                    "removed",
-                    new JsonObject()
-                        .put(
-                            "$elemMatch",
-                            new JsonObject()
-                                .put("userId", userId)
-                                .put(
-                                    "at", new JsonObject().put("$gte", MongoSupport.date(since))))))
+                    "$or",
+                    new JsonArray().add(new JsonObject().put("members", userId)).add(removed)))
         .map(ConversationRepository::fromDocuments);
   }
 

@@ -42,16 +42,17 @@ final class ReplayService {
     }
     Instant since = Instant.ofEpochMilli(Math.max(0, r.sinceMs()));
     List<String> recipient = List.of(me);
-    return Future.all(conversations.allForMember(me), conversations.removedSince(me, since))
+    return conversations
+        .forResume(me, since)
         .compose(
-            both -> {
-              List<Conversation> convs = both.resultAt(0);
-              List<Conversation> left = both.resultAt(1);
+            read -> {
+              List<Conversation> convs =
+                  read.stream().filter(c -> c.members().contains(me)).toList();
               List<Item> items = new ArrayList<>();
               for (Conversation c : convs) {
                 conversationItems(c, since, recipient, items);
               }
-              for (Conversation c : left) {
+              for (Conversation c : read) {
                 for (Removal rm : c.removed()) {
                   Instant at = rm.at();
                   if (me.equals(rm.userId()) && at != null && !at.isBefore(since)) {
@@ -79,12 +80,10 @@ final class ReplayService {
                       });
               // where the client told us its seq, the range above brings the new messages: only
               // edits and deletions are read by time. Elsewhere everything since the cursor is.
-              List<String> told = ids.stream().filter(r.afterSeqs()::containsKey).toList();
               List<String> untold =
                   ids.stream().filter(c -> !r.afterSeqs().containsKey(c)).toList();
               return Future.all(
-                      changedSince(untold, since, false, r.maxEvents() + 1),
-                      changedSince(told, since, true, r.maxEvents() + 1),
+                      messages.changedSince(ids, untold, since, r.maxEvents() + 1),
                       Future.all(new ArrayList<>(exact)))
                   .map(
                       found -> {
@@ -97,21 +96,12 @@ final class ReplayService {
                                 m, Instant.EPOCH, since, recipient, r.afterSeqs(), items, seen);
                           }
                         }
-                        for (int q = 0; q < 2; q++) {
-                          for (Message m : found.<List<Message>>resultAt(q)) {
-                            messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
-                          }
+                        for (Message m : found.<List<Message>>resultAt(0)) {
+                          messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
                         }
                         return reply(items, r.maxEvents());
                       });
             });
-  }
-
-  private Future<List<Message>> changedSince(
-      List<String> ids, Instant since, boolean editedOnly, int limit) {
-    return ids.isEmpty()
-        ? Future.succeededFuture(List.of())
-        : messages.changedSince(ids, since, editedOnly, limit);
   }
 
   private static void conversationItems(

@@ -202,6 +202,36 @@ class StreamGapIT extends SingleNodeSuite {
   }
 
   @Test
+  void aMemberRemovedWhileAwayLearnsItOnResumeAndGetsNothingSentAfter() {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    Account cat = api.register("Cat");
+    String conv = api.conversation(ann, "group", "Leaving", bob, cat).getString("id");
+    String cursor;
+    try (SseClient first = stream(bob, null)) {
+      api.send(ann, conv, "hello both");
+      assertThat(awaitSeq(first, 1)).isNotNull();
+      cursor = first.lastEventId();
+    }
+    assertThat(
+            api.delete("/api/conversations/" + conv + "/members/" + bob.id(), ann.token())
+                .statusCode())
+        .isEqualTo(204);
+    api.send(ann, conv, "only Cat now");
+    try (SseClient resumed = stream(bob, cursor)) {
+      Event removal =
+          resumed.await(
+              e ->
+                  e.event().equals("conversation.updated") && e.json().getBoolean("removed", false),
+              WAIT);
+      assertThat(removal).isNotNull();
+      assertThat(removal.json().getJsonObject("conversation").getString("id")).isEqualTo(conv);
+      assertThat(resumed.received()).noneMatch(e -> e.data().contains("only Cat now"));
+      assertThat(seqsOf(resumed, conv)).isEmpty();
+    }
+  }
+
+  @Test
   void aResumeReplaysEditsAndDeletionsOfMessagesTheClientHadBesideTheNewOnes() {
     Account ann = api.register("Ann");
     Account bob = api.register("Bob");

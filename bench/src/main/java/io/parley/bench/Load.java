@@ -56,7 +56,8 @@ final class Load {
       long resyncsInWindow,
       List<Second> series,
       Map<String, Long> dbCommandsInWindow,
-      long sendsDropped) {
+      long sendsDropped,
+      long earlierRunFramesInWindow) {
     long lost() {
       return expected - unique;
     }
@@ -153,6 +154,9 @@ final class Load {
   private long bytes;
   private long unique;
   private long dups;
+
+  /** Frames of an earlier run's messages: that run waited for all of them, so these are repeats. */
+  private long staleFrames;
   private long sent;
   private long sendErrors;
   private int runs;
@@ -314,7 +318,10 @@ final class Load {
     int t = p + MARK.length;
     int hash = indexOf(b, (byte) '#', t);
     if (hash < 0 || !tag.equals(new String(b, t, hash - t, StandardCharsets.US_ASCII))) {
-      return; // a late frame of an earlier run
+      if (hash >= 0) {
+        staleFrames++; // an earlier run's message again (a resume's replay)
+      }
+      return;
     }
     long idx = 0;
     for (int i = hash + 1; i < b.length && b[i] != '#'; i++) {
@@ -487,13 +494,14 @@ final class Load {
     double node0 = target.nodeCpuSeconds();
     double self0 = Proc.cpuSecondsOf(ProcessHandle.current().pid());
     long wall0 = System.nanoTime();
-    long[] c0 = onLoop(() -> new long[] {frames, bytes, sent, resumes, failedResumes, resyncs});
+    long[] c0 =
+        onLoop(() -> new long[] {frames, bytes, sent, resumes, failedResumes, resyncs, staleFrames});
     Map<String, Long> db0 = target.dbCommands();
     if (beforeMeasure != null) {
       beforeMeasure.run();
     }
     sleepUntil(start + (long) ((spec.warmupS() + spec.measureS()) * 1e9));
-    long[] c1m = onLoop(() -> new long[] {resumes, failedResumes, resyncs});
+    long[] c1m = onLoop(() -> new long[] {resumes, failedResumes, resyncs, staleFrames});
     Map<String, Long> db1 = target.dbCommands();
     Map<String, Long> dbWindow = new java.util.TreeMap<>();
     db1.forEach((k, v) -> {
@@ -546,7 +554,8 @@ final class Load {
         c1m[2] - c0[5],
         series,
         dbWindow,
-        dropped);
+        dropped,
+        c1m[3] - c0[6]);
   }
 
   /** Samples a target's CPU once a second of a run (on its own thread, off the event loop). */

@@ -676,16 +676,19 @@ final class Results {
     md.append("## Reconnect storm: streams resume with Last-Event-ID while messages flow (20 × 10)\n\n");
     md.append("A random open stream is closed and reopened with the id of the last event it received, at the given rate. "
         + "*Lost* must be 0 (resume closes every gap); *repeats* are deliveries a stream already had (the client drops them by id); "
-        + "*resync* means the server could not replay (cursor too old, too many events, or the replay failed) and the client must refetch over REST.\n\n");
-    md.append("| target | msgs/s | resumes/s | resumes in window | refused | answered with resync | p50 ms | p99 ms | p99.9 ms | lost | repeats | repeats per resume | µs CPU/delivery, all |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "*resync* means the server could not replay (cursor too old, too many events, or the replay failed) and the client must refetch over REST; "
+        + "*earlier runs* counts messages of the scenarios before this one delivered again in the window (they were all delivered in their own run).\n\n");
+    md.append("| target | msgs/s | resumes/s | resumes in window | refused | answered with resync | p50 ms | p99 ms | p99.9 ms | lost | repeats | repeats per resume | repeats of earlier runs | µs CPU/delivery, all |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonObject r : rows) {
       JsonObject p = r.getJsonObject("params");
-      md.append(f("| `%s` | %.0f | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %d | %d | %.1f | %.1f |%n", r.getString("target"),
+      md.append(f("| `%s` | %.0f | %.0f | %d | %d | %d | %.1f | %.1f | %.1f | %d | %d | %.1f | %s | %.1f |%n", r.getString("target"),
           p.getDouble("rate"), p.getDouble("resumesPerS"), r.getLong("resumes", 0L), r.getLong("failedResumes", 0L),
           r.getLong("resyncs", 0L),
           r.getDouble("p50Ms"), r.getDouble("p99Ms"), r.getDouble("p999Ms"), r.getLong("lost"), r.getLong("duplicates"),
-          r.getDouble("repeatsPerResume", 0.0), r.getDouble("serverCpuUsPerDelivery")));
+          r.getDouble("repeatsPerResume", 0.0),
+          r.containsKey("earlierRunRepeats") ? String.valueOf(r.getLong("earlierRunRepeats")) : "–",
+          r.getDouble("serverCpuUsPerDelivery")));
     }
     md.append('\n');
   }

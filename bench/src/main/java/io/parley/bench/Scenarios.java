@@ -366,10 +366,13 @@ final class Scenarios {
     last.put("resumes", r.resumesInWindow())
         .put("failedResumes", r.failedResumesInWindow())
         .put("resyncs", r.resyncsInWindow())
-        .put("repeatsPerResume", r.repeatsPerResume());
+        .put("repeatsPerResume", r.repeatsPerResume())
+        .put("earlierRunRepeats", r.earlierRunFramesInWindow());
     Bench.progress(
-        "  %s: %d resumes in the window (%d refused, %d answered with resync), %.1f repeats per resume",
-        t.name, r.resumesInWindow(), r.failedResumesInWindow(), r.resyncsInWindow(), r.repeatsPerResume());
+        "  %s: %d resumes in the window (%d refused, %d answered with resync), %.1f repeats per resume,"
+            + " %d repeats of earlier runs' messages",
+        t.name, r.resumesInWindow(), r.failedResumesInWindow(), r.resyncsInWindow(), r.repeatsPerResume(),
+        r.earlierRunFramesInWindow());
     load.closeAll();
   }
 
