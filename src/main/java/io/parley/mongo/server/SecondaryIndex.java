@@ -43,19 +43,34 @@ import java.util.UUID;
 public final class SecondaryIndex<P> extends Index<P> {
   private static final ValueComparator ORDER = ValueComparator.asc();
 
+  /** Several positions under one key (a single one is stored as itself). */
+  private static final class Positions extends LinkedHashSet<Object> {}
+
+  /** Filed under nothing: unorderable, not indexable, or an empty array. */
+  private static final Object NOWHERE = new Object();
+
   /**
-   * First-field value → second-field value (one {@code FIRST_ONLY} key without one) → positions.
+   * First-field value → second-field value ({@code FIRST_ONLY} without one) → a position, or {@link
+   * Positions} when several share the key.
    */
-  private final NavigableMap<Object, NavigableMap<Object, Set<P>>> ordered = new TreeMap<>(ORDER);
+  private final NavigableMap<Object, NavigableMap<Object, Object>> ordered = new TreeMap<>(ORDER);
 
   /** Positions with an unorderable value in an indexed field: candidates for every query. */
   private final Set<P> unordered = new LinkedHashSet<>();
 
-  /** What each indexed position was filed under, to unfile it on removal or update. */
-  private final Map<P, Set<KeyValue>> filed = new HashMap<>();
+  /**
+   * What each indexed position was filed under, to unfile it on removal or update: a {@link
+   * KeyValue}, a set of them (array fields), or {@link #NOWHERE}.
+   */
+  private final Map<P, Object> filed = new HashMap<>();
 
   /** A document's {@code _id} → its position: the collection removes by document. */
   private final Map<Object, P> positions = new HashMap<>();
+
+  /** The keys last computed by a check, for the write that follows it. */
+  private Document checked;
+
+  private Object checkedKeys;
 
   private boolean enforcing;
 
@@ -92,8 +107,18 @@ public final class SecondaryIndex<P> extends Index<P> {
         || v instanceof UUID;
   }
 
-  /** The keys of a document; throws MongoDB's error for parallel arrays. */
-  private Set<KeyValue> keysOf(Document document) {
+  private static Object idKey(Object id) {
+    return id instanceof String ? id : new KeyValue(id).normalized();
+  }
+
+  /**
+   * The keys of a document: one {@link KeyValue}, or a set of them when a field is an array
+   * (possibly empty); throws MongoDB's error for parallel arrays.
+   */
+  private Object keysOf(Document document) {
+    if (document == checked) {
+      return checkedKeys;
+    }
     List<IndexKey> keys = getKeys();
     Object a = Utils.getSubdocumentValueCollectionAware(document, keys.get(0).getKey());
     Object b =
@@ -101,9 +126,32 @@ public final class SecondaryIndex<P> extends Index<P> {
             ? Utils.getSubdocumentValueCollectionAware(document, keys.get(1).getKey())
             : null;
     if (keys.size() > 2 || a instanceof Collection || b instanceof Collection) {
-      return getKeyValues(document); // arrays (one key per element) and the parallel-array check
+      Set<KeyValue> all = getKeyValues(document); // one key per element; the parallel-array check
+      return all.size() == 1 ? all.iterator().next() : all;
     }
-    return Set.of((keys.size() > 1 ? new KeyValue(a, b) : new KeyValue(a)).normalized());
+    return (keys.size() > 1 ? new KeyValue(a, b) : new KeyValue(a)).normalized();
+  }
+
+  /** Keys for a write: null when MongoDB would refuse it but this index is still lenient. */
+  private Object keysFor(Document document) {
+    try {
+      return keysOf(document);
+    } catch (KeyConstraintError e) {
+      if (enforcing) {
+        throw e;
+      }
+      return null;
+    } finally {
+      checked = null;
+      checkedKeys = null;
+    }
+  }
+
+  private void check(Document document) {
+    if (enforcing) {
+      checkedKeys = keysOf(document);
+      checked = document;
+    }
   }
 
   @Override
@@ -113,83 +161,103 @@ public final class SecondaryIndex<P> extends Index<P> {
 
   @Override
   public synchronized void checkAdd(Document document, MongoCollection<P> collection) {
-    if (enforcing) {
-      keysOf(document);
-    }
+    check(document);
   }
 
   @Override
   public synchronized void add(Document document, P position, MongoCollection<P> collection) {
     Object id = document.get("_id");
     if (id == null) {
+      checked = null;
       return; // system collections: never queried through a secondary index
     }
-    Set<KeyValue> keys;
-    try {
-      keys = keysOf(document);
-    } catch (KeyConstraintError e) {
-      if (enforcing) {
-        throw e;
-      }
-      keys = null; // stored before the index was enforced: a candidate for every query
-    }
-    positions.put(new KeyValue(id).normalized(), position);
+    Object keys = keysFor(document);
+    positions.put(idKey(id), position);
     file(position, keys);
   }
 
-  private void file(P position, Set<KeyValue> keys) {
-    if (keys == null || keys.isEmpty()) {
+  private void file(P position, Object keys) {
+    if (keys instanceof KeyValue k) {
+      fileOne(position, k);
+      filed.put(position, k);
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    Set<KeyValue> many = (Set<KeyValue>) keys;
+    if (many == null || many.isEmpty()) {
       // not indexable (stored before the index enforced), or an empty array: MongoDB files the
       // latter under undefined, which no equality on the other field excludes
       unordered.add(position);
-      filed.put(position, keys == null ? Set.of() : keys);
+      filed.put(position, NOWHERE);
       return;
     }
-    for (KeyValue k : keys) {
-      Object f = k.get(0);
-      Object s = k.size() > 1 ? k.get(1) : FIRST_ONLY;
-      if (!orderable(f) || (s != FIRST_ONLY && !orderable(s))) {
-        unordered.add(position);
-      } else {
-        ordered
-            .computeIfAbsent(f, x -> new TreeMap<>(ORDER))
-            .computeIfAbsent(s, x -> new LinkedHashSet<>())
-            .add(position);
-      }
+    for (KeyValue k : many) {
+      fileOne(position, k);
     }
-    filed.put(position, keys);
+    filed.put(position, many);
+  }
+
+  private void fileOne(P position, KeyValue k) {
+    Object f = k.get(0);
+    Object s = k.size() > 1 ? k.get(1) : FIRST_ONLY;
+    if (!orderable(f) || (s != FIRST_ONLY && !orderable(s))) {
+      unordered.add(position);
+      return;
+    }
+    NavigableMap<Object, Object> inner = ordered.computeIfAbsent(f, x -> new TreeMap<>(ORDER));
+    Object at = inner.get(s);
+    if (at == null) {
+      inner.put(s, position);
+    } else if (at instanceof Positions many) {
+      many.add(position);
+    } else if (!at.equals(position)) {
+      Positions many = new Positions();
+      many.add(at);
+      many.add(position);
+      inner.put(s, many);
+    }
   }
 
   private void unfile(P position) {
-    Set<KeyValue> keys = filed.remove(position);
+    Object keys = filed.remove(position);
     unordered.remove(position);
-    if (keys == null) {
+    if (keys instanceof KeyValue k) {
+      unfileOne(position, k);
+    } else if (keys instanceof Set<?> many) {
+      for (Object k : many) {
+        unfileOne(position, (KeyValue) k);
+      }
+    }
+  }
+
+  private void unfileOne(P position, KeyValue k) {
+    Object f = k.get(0);
+    Object s = k.size() > 1 ? k.get(1) : FIRST_ONLY;
+    if (!orderable(f) || (s != FIRST_ONLY && !orderable(s))) {
       return;
     }
-    for (KeyValue k : keys) {
-      Object f = k.get(0);
-      NavigableMap<Object, Set<P>> inner = orderable(f) ? ordered.get(f) : null;
-      if (inner == null) {
-        continue;
+    NavigableMap<Object, Object> inner = ordered.get(f);
+    if (inner == null) {
+      return;
+    }
+    Object at = inner.get(s);
+    if (at instanceof Positions many) {
+      many.remove(position);
+      if (many.size() == 1) {
+        inner.put(s, many.iterator().next());
       }
-      Object s = k.size() > 1 ? k.get(1) : FIRST_ONLY;
-      Set<P> at = orderable(s) || s == FIRST_ONLY ? inner.get(s) : null;
-      if (at != null) {
-        at.remove(position);
-        if (at.isEmpty()) {
-          inner.remove(s);
-        }
-      }
-      if (inner.isEmpty()) {
-        ordered.remove(f);
-      }
+    } else if (position.equals(at)) {
+      inner.remove(s);
+    }
+    if (inner.isEmpty()) {
+      ordered.remove(f);
     }
   }
 
   @Override
   public synchronized P remove(Document document) {
     Object id = document.get("_id");
-    P position = id == null ? null : positions.remove(new KeyValue(id).normalized());
+    P position = id == null ? null : positions.remove(idKey(id));
     if (position != null) {
       unfile(position);
     }
@@ -227,15 +295,22 @@ public final class SecondaryIndex<P> extends Index<P> {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public synchronized Iterable<P> getPositions(Document query) {
     Set<P> out = new LinkedHashSet<>(unordered);
     String second = second();
     Object sq = second == null ? null : query.get(second);
     for (Object f : firstValues(query.get(first()))) {
-      NavigableMap<Object, Set<P>> inner = ordered.get(f);
+      NavigableMap<Object, Object> inner = ordered.get(f);
       if (inner != null) {
-        for (Set<P> at : narrow(inner, sq).values()) {
-          out.addAll(at);
+        for (Object at : narrow(inner, sq).values()) {
+          if (at instanceof Positions many) {
+            for (Object p : many) {
+              out.add((P) p);
+            }
+          } else {
+            out.add((P) at);
+          }
         }
       }
     }
@@ -243,10 +318,15 @@ public final class SecondaryIndex<P> extends Index<P> {
   }
 
   /** The part of one first-field entry a condition on the second field can match. */
-  private NavigableMap<Object, Set<P>> narrow(NavigableMap<Object, Set<P>> inner, Object sq) {
+  private static NavigableMap<Object, Object> narrow(
+      NavigableMap<Object, Object> inner, Object sq) {
     if (orderable(sq)) {
-      Set<P> at = inner.get(sq);
-      return at == null ? new TreeMap<>(ORDER) : new TreeMap<>(Map.of(sq, at));
+      Object at = inner.get(sq);
+      NavigableMap<Object, Object> one = new TreeMap<>(ORDER);
+      if (at != null) {
+        one.put(sq, at);
+      }
+      return one;
     }
     if (!(sq instanceof Document d) || d.isEmpty()) {
       return inner;
@@ -293,28 +373,19 @@ public final class SecondaryIndex<P> extends Index<P> {
   @Override
   public synchronized void checkUpdate(
       Document oldDocument, Document newDocument, MongoCollection<P> collection) {
-    if (enforcing) {
-      keysOf(newDocument);
-    }
+    check(newDocument);
   }
 
   @Override
   public synchronized void updateInPlace(
       Document oldDocument, Document newDocument, P position, MongoCollection<P> collection)
       throws KeyConstraintError {
-    Set<KeyValue> before = filed.get(position);
+    Object before = filed.get(position);
     if (before == null) {
+      checked = null;
       return;
     }
-    Set<KeyValue> keys;
-    try {
-      keys = keysOf(newDocument);
-    } catch (KeyConstraintError e) {
-      if (enforcing) {
-        throw e;
-      }
-      keys = null;
-    }
+    Object keys = keysFor(newDocument);
     if (keys != null && keys.equals(before)) {
       return; // the indexed fields did not change (most updates)
     }
