@@ -411,29 +411,18 @@ final class MessageRepository {
   }
 
   /**
-   * Messages of these conversations changed at or after {@code since}: created, edited or deleted
-   * in those of {@code everythingIn}, only edited or deleted (version above 1) in the others. One
-   * query on the {@code (conversationId, updatedAt)} index.
+   * Messages of these conversations created or changed at or after {@code since}; with {@code
+   * editedOnly}, only those edited or deleted (version above 1). On the {@code (conversationId,
+   * updatedAt)} index.
    */
   Future<List<Message>> changedSince(
-      List<String> conversationIds, List<String> everythingIn, Instant since, int limit) {
+      List<String> conversationIds, Instant since, boolean editedOnly, int limit) {
     JsonObject q =
         new JsonObject()
             .put("conversationId", new JsonObject().put("$in", new JsonArray(conversationIds)))
             .put("updatedAt", new JsonObject().put("$gte", MongoSupport.date(since)));
-    JsonObject edited = new JsonObject().put("version", new JsonObject().put("$gt", 1));
-    if (everythingIn.isEmpty()) {
-      q.mergeIn(edited);
-    } else if (everythingIn.size() < conversationIds.size()) {
-      q.put(
-          "$or",
-          new JsonArray()
-              .add(
-                  new JsonObject()
-                      .put(
-                          "conversationId",
-                          new JsonObject().put("$in", new JsonArray(everythingIn))))
-              .add(edited));
+    if (editedOnly) {
+      q.put("version", new JsonObject().put("$gt", 1));
     }
     return mongo
         .findWithOptions(COLLECTION, q, new FindOptions().setLimit(limit).setFields(WITHOUT_EDITS))

@@ -80,10 +80,12 @@ final class ReplayService {
                       });
               // where the client told us its seq, the range above brings the new messages: only
               // edits and deletions are read by time. Elsewhere everything since the cursor is.
+              List<String> told = ids.stream().filter(r.afterSeqs()::containsKey).toList();
               List<String> untold =
                   ids.stream().filter(c -> !r.afterSeqs().containsKey(c)).toList();
               return Future.all(
-                      messages.changedSince(ids, untold, since, r.maxEvents() + 1),
+                      changedSince(untold, since, false, r.maxEvents() + 1),
+                      changedSince(told, since, true, r.maxEvents() + 1),
                       Future.all(new ArrayList<>(exact)))
                   .map(
                       found -> {
@@ -96,12 +98,21 @@ final class ReplayService {
                                 m, Instant.EPOCH, since, recipient, r.afterSeqs(), items, seen);
                           }
                         }
-                        for (Message m : found.<List<Message>>resultAt(0)) {
-                          messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
+                        for (int q = 0; q < 2; q++) {
+                          for (Message m : found.<List<Message>>resultAt(q)) {
+                            messageItems(m, since, since, recipient, r.afterSeqs(), items, seen);
+                          }
                         }
                         return reply(items, r.maxEvents());
                       });
             });
+  }
+
+  private Future<List<Message>> changedSince(
+      List<String> ids, Instant since, boolean editedOnly, int limit) {
+    return ids.isEmpty()
+        ? Future.succeededFuture(List.of())
+        : messages.changedSince(ids, since, editedOnly, limit);
   }
 
   private static void conversationItems(

@@ -202,6 +202,35 @@ class StreamGapIT extends SingleNodeSuite {
   }
 
   @Test
+  void resumingAgainAndAgainNeverRepeatsABurstThatEndedSecondsBefore() throws InterruptedException {
+    Account ann = api.register("Ann");
+    Account bob = api.register("Bob");
+    String burst = api.conversation(ann, "group", "Burst", bob).getString("id");
+    String busy = api.conversation(ann, "direct", null, bob).getString("id");
+    SseClient s = stream(bob, null);
+    for (int i = 1; i <= 40; i++) {
+      api.send(ann, burst, "burst " + i);
+    }
+    assertThat(awaitSeq(s, 40)).isNotNull();
+    for (int round = 0; round < 6; round++) {
+      String busyText = "busy " + round;
+      String markerText = "marker " + round;
+      api.send(ann, busy, busyText);
+      SseClient before = s;
+      assertThat(before.await(e -> e.data().contains(busyText), WAIT)).isNotNull();
+      String cursor = before.lastEventId();
+      before.close();
+      Thread.sleep(2_000);
+      SseClient now = stream(bob, cursor);
+      s = now;
+      api.send(ann, busy, markerText);
+      assertThat(now.await(e -> e.data().contains(markerText), WAIT)).isNotNull();
+      assertThat(seqsOf(now, burst)).as("round " + round).isEmpty();
+    }
+    s.close();
+  }
+
+  @Test
   void aMemberRemovedWhileAwayLearnsItOnResumeAndGetsNothingSentAfter() {
     Account ann = api.register("Ann");
     Account bob = api.register("Bob");
