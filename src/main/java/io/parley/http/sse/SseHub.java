@@ -234,6 +234,7 @@ public final class SseHub {
     if (lastEventId == null) {
       // a cursor from the first byte: a client that loses the stream before its first event
       // resumes from here instead of starting blind
+      s.startFresh(now);
       s.writeCursor(now);
       return s::gone;
     }
@@ -249,6 +250,10 @@ public final class SseHub {
     // the client has, per conversation listed, everything up to that seq: the replay skips it
     s.seed(cursor);
     long since = cursor.atMs() - StreamCursor.COVER_MS - cfg.resumeWindowMs();
+    if (cursor.floorMs() > 0) {
+      // the stream's line started there: what was stored before it (less clock skew) is not its
+      since = Math.max(since, cursor.floorMs() - cfg.resumeWindowMs());
+    }
     catchUp(s, since, lastEventId, true, null);
     return s::gone;
   }

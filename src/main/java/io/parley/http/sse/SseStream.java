@@ -105,9 +105,18 @@ final class SseStream {
     return closed;
   }
 
+  /** The start of the stream's line (a fresh stream's opening), carried by its cursors; 0: none. */
+  private long floorMs;
+
+  /** A stream opened without a cursor: nothing stored before {@code openedMs} is its to replay. */
+  void startFresh(long openedMs) {
+    floorMs = openedMs;
+  }
+
   /** The resume cursor's view: the stream starts where the client says it stood. */
   void seed(StreamCursor c) {
     cursorMs = c.atMs();
+    floorMs = c.floorMs();
     c.seqs()
         .forEach(
             (conv, seq) -> {
@@ -244,7 +253,9 @@ final class SseStream {
     }
     Map<String, Long> listed = new LinkedHashMap<>();
     recentConvs.forEach((c, s) -> listed.put(c, s[0]));
-    String id = new StreamCursor(cursorMs, listed).encode();
+    // past COVER_MS after the floor, the replay's own reach stops above it: no need to carry it
+    long floor = floorMs > 0 && cursorMs - floorMs < StreamCursor.COVER_MS ? floorMs : 0;
+    String id = new StreamCursor(cursorMs, Math.min(floor, cursorMs), listed).encode();
     return ("id: " + id + "\n\n").getBytes(StandardCharsets.US_ASCII);
   }
 

@@ -20,12 +20,21 @@ import java.util.OptionalLong;
  * writers' clocks), and for everything else stored since {@code atMs - COVER_MS - skew window}:
  * repeats only where the cursor cannot say (an event that is not a message, in the window).
  *
- * <p>Form: {@code p1:<atMs>(:<conversationId>:<seq>)*}. Anything else is read as one of the events'
- * own ids ({@link EventIds}) — the stable id of the last event received, which gives the time and,
- * for a message, its conversation's seq.
+ * <p>A stream opened without a cursor promises only what is stored from its start: its cursors
+ * carry that start as a floor ({@code floorMs}), below which a resume does not replay (less the
+ * skew window), so a stream that drops in its first seconds is not sent what was stored before it
+ * opened, which the client read over REST or never asked for.
+ *
+ * <p>Form: {@code p1:<atMs>(:<conversationId>:<seq>)*}, or with a floor {@code
+ * p2:<atMs>:<floorMs>(:<conversationId>:<seq>)*}. Anything else is read as one of the events' own
+ * ids ({@link EventIds}) — the stable id of the last event received, which gives the time and, for
+ * a message, its conversation's seq.
  */
-record StreamCursor(long atMs, Map<String, Long> seqs) {
+record StreamCursor(long atMs, long floorMs, Map<String, Long> seqs) {
   static final String PREFIX = "p1:";
+
+  /** The form with a floor: {@code p2:<atMs>:<floorMs>(:<conversationId>:<seq>)*}. */
+  static final String FLOORED = "p2:";
 
   /**
    * How far before {@code atMs} a resume replays what the cursor does not list (with the skew
@@ -37,15 +46,24 @@ record StreamCursor(long atMs, Map<String, Long> seqs) {
   static final int MAX_LISTED = 16;
 
   /** Longest {@code Last-Event-ID} accepted; longer ones are not ours. */
-  static final int MAX_LENGTH = PREFIX.length() + 20 + MAX_LISTED * 46;
+  static final int MAX_LENGTH = PREFIX.length() + 40 + MAX_LISTED * 46;
 
   StreamCursor {
     seqs = Collections.unmodifiableMap(new LinkedHashMap<>(seqs));
   }
 
+  /** A cursor without a floor (one read from an event id, or from an older node). */
+  StreamCursor(long atMs, Map<String, Long> seqs) {
+    this(atMs, 0, seqs);
+  }
+
   String encode() {
-    StringBuilder sb = new StringBuilder(PREFIX.length() + 16 + seqs.size() * 30);
-    sb.append(PREFIX).append(atMs);
+    StringBuilder sb = new StringBuilder(PREFIX.length() + 32 + seqs.size() * 30);
+    if (floorMs > 0) {
+      sb.append(FLOORED).append(atMs).append(':').append(floorMs);
+    } else {
+      sb.append(PREFIX).append(atMs);
+    }
     seqs.forEach((c, s) -> sb.append(':').append(c).append(':').append(s));
     return sb.toString();
   }
@@ -55,25 +73,30 @@ record StreamCursor(long atMs, Map<String, Long> seqs) {
     if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
       return null;
     }
-    if (!id.startsWith(PREFIX)) {
+    boolean floored = id.startsWith(FLOORED);
+    if (!floored && !id.startsWith(PREFIX)) {
       return fromEventId(id);
     }
     String[] parts = id.substring(PREFIX.length()).split(":", -1);
-    if (parts.length % 2 != 1 || (parts.length - 1) / 2 > MAX_LISTED) {
+    int first = floored ? 2 : 1;
+    if (parts.length < first
+        || (parts.length - first) % 2 != 0
+        || (parts.length - first) / 2 > MAX_LISTED) {
       return null;
     }
     long at = positive(parts[0]);
-    if (at <= 0) {
+    long floor = floored ? positive(parts[1]) : 0;
+    if (at <= 0 || floor < 0 || floor > at) {
       return null;
     }
     Map<String, Long> seqs = new LinkedHashMap<>();
-    for (int i = 1; i < parts.length; i += 2) {
+    for (int i = first; i < parts.length; i += 2) {
       long seq = positive(parts[i + 1]);
       if (!Ids.valid(parts[i]) || seq <= 0 || seqs.putIfAbsent(parts[i], seq) != null) {
         return null;
       }
     }
-    return new StreamCursor(at, seqs);
+    return new StreamCursor(at, floor, seqs);
   }
 
   /** The stable id of a stored event: its time, and for a message its conversation's seq. */

@@ -25,6 +25,30 @@ class StreamCursorTest {
   }
 
   @Test
+  void aFreshStreamsFloorTravelsInTheCursorAndAnOlderCursorHasNone() {
+    Map<String, Long> seqs = new LinkedHashMap<>();
+    seqs.put(CONV_A, 3L);
+    String encoded = new StreamCursor(AT, AT - 500, seqs).encode();
+
+    assertThat(encoded).isEqualTo("p2:" + AT + ":" + (AT - 500) + ":" + CONV_A + ":3");
+    StreamCursor decoded = StreamCursor.decode(encoded);
+    assertThat(decoded.floorMs()).isEqualTo(AT - 500);
+    assertThat(decoded.atMs()).isEqualTo(AT);
+    assertThat(decoded.seqs()).containsExactly(Map.entry(CONV_A, 3L));
+    assertThat(StreamCursor.decode("p1:" + AT + ":" + CONV_A + ":3").floorMs()).isZero();
+    assertThat(StreamCursor.decode("p2:" + AT + ":" + AT))
+        .isEqualTo(new StreamCursor(AT, AT, Map.of()));
+  }
+
+  @Test
+  void aFloorAfterTheCursorsTimeOrAMissingOneIsNotACursor() {
+    assertThat(StreamCursor.decode("p2:" + AT + ":" + (AT + 1))).isNull();
+    assertThat(StreamCursor.decode("p2:" + AT)).isNull();
+    assertThat(StreamCursor.decode("p2:" + AT + ":x")).isNull();
+    assertThat(StreamCursor.decode("p2:" + AT + ":" + AT + ":" + CONV_A)).isNull();
+  }
+
+  @Test
   void cursorWithoutConversationsIsThePrefixAndTheTime() {
     String encoded = new StreamCursor(AT, Map.of()).encode();
 
