@@ -171,6 +171,19 @@ public final class MongoSupport {
             });
   }
 
+  /** MongoDB's IndexNotFound (27), or mongo-java-server's words for it. */
+  public static boolean indexNotFound(Throwable t) {
+    for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
+      if (c instanceof com.mongodb.MongoCommandException e && e.getErrorCode() == 27) {
+        return true;
+      }
+      if (String.valueOf(c.getMessage()).contains("index not found")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Drops each retired index that exists (listing first: dropping a missing one is an error). */
   private static Future<Void> dropRetired(MongoClient mongo, List<RetiredIndex> retired) {
     Future<Void> done = Future.succeededFuture();
@@ -190,7 +203,14 @@ public final class MongoSupport {
                                         "dropping the retired index {} of {}",
                                         r.name(),
                                         r.collection());
-                                return mongo.dropIndex(r.collection(), r.name());
+                                // another node starting at the same time may drop it first
+                                return mongo
+                                    .dropIndex(r.collection(), r.name())
+                                    .recover(
+                                        err ->
+                                            indexNotFound(err)
+                                                ? Future.succeededFuture()
+                                                : Future.failedFuture(err));
                               }
                             }
                             return Future.<Void>succeededFuture();

@@ -59,6 +59,21 @@ class RetiredIndexTest {
           .doesNotContain("members_1_archivedBy_1")
           .contains("members_1_lastMessageAt_-1");
       await(mongo.insert(coll, conversation.copy()));
+
+      // two nodes starting at once both find it and both drop it: the second drop is not an error
+      await(mongo.createIndex("other", new JsonObject().put("a", 1).put("b", 1)));
+      List<MongoSupport.RetiredIndex> retired =
+          List.of(new MongoSupport.RetiredIndex("other", "a_1_b_1"));
+      await(
+          Future.all(
+              MongoSupport.ensureIndexes(mongo, List.of(), retired),
+              MongoSupport.ensureIndexes(mongo, List.of(), retired)));
+      assertThat(names(await(mongo.listIndexes("other")))).doesNotContain("a_1_b_1");
+      assertThat(mongo.dropIndex("other", "a_1_b_1").toCompletionStage())
+          .failsWithin(10, TimeUnit.SECONDS)
+          .withThrowableThat()
+          .matches(e -> MongoSupport.indexNotFound(e), "is MongoDB's IndexNotFound");
+
       // a second start finds nothing to drop
       await(
           MongoSupport.ensureIndexes(
