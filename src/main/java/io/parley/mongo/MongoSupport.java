@@ -10,7 +10,9 @@ import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.impl.config.MongoClientOptionsParser;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bson.codecs.configuration.CodecRegistries;
 
 /** Shared MongoDB plumbing for the verticles that own collections. */
@@ -186,37 +188,41 @@ public final class MongoSupport {
 
   /** Drops each retired index that exists (listing first: dropping a missing one is an error). */
   private static Future<Void> dropRetired(MongoClient mongo, List<RetiredIndex> retired) {
+    Map<String, List<String>> byCollection = new LinkedHashMap<>();
+    retired.forEach(
+        r -> byCollection.computeIfAbsent(r.collection(), c -> new ArrayList<>()).add(r.name()));
     Future<Void> done = Future.succeededFuture();
-    for (RetiredIndex r : retired) {
-      done =
-          done.compose(
-              v ->
-                  mongo
-                      .listIndexes(r.collection())
-                      .compose(
-                          existing -> {
-                            for (Object o : existing) {
-                              if (o instanceof JsonObject ix
-                                  && r.name().equals(ix.getString("name"))) {
-                                org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
-                                    .info(
-                                        "dropping the retired index {} of {}",
-                                        r.name(),
-                                        r.collection());
-                                // another node starting at the same time may drop it first
-                                return mongo
-                                    .dropIndex(r.collection(), r.name())
-                                    .recover(
-                                        err ->
-                                            indexNotFound(err)
-                                                ? Future.succeededFuture()
-                                                : Future.failedFuture(err));
-                              }
-                            }
-                            return Future.<Void>succeededFuture();
-                          }));
+    for (Map.Entry<String, List<String>> e : byCollection.entrySet()) {
+      done = done.compose(v -> dropExisting(mongo, e.getKey(), e.getValue()));
     }
     return done;
+  }
+
+  /** Lists the collection's indexes once and drops those of {@code names} it has. */
+  private static Future<Void> dropExisting(
+      MongoClient mongo, String collection, List<String> names) {
+    return mongo
+        .listIndexes(collection)
+        .compose(
+            existing -> {
+              Future<Void> done = Future.succeededFuture();
+              for (Object o : existing) {
+                String name = o instanceof JsonObject ix ? ix.getString("name") : null;
+                if (names.contains(name)) {
+                  done = done.compose(v -> drop(mongo, collection, name));
+                }
+              }
+              return done;
+            });
+  }
+
+  private static Future<Void> drop(MongoClient mongo, String collection, String name) {
+    org.slf4j.LoggerFactory.getLogger(MongoSupport.class)
+        .info("dropping the retired index {} of {}", name, collection);
+    // another node starting at the same time may drop it first
+    return mongo
+        .dropIndex(collection, name)
+        .recover(err -> indexNotFound(err) ? Future.succeededFuture() : Future.failedFuture(err));
   }
 
   private static Future<Void> createIndexes(MongoClient mongo, List<Index> indexes) {

@@ -255,7 +255,7 @@ final class SseStream {
     recentConvs.forEach((c, s) -> listed.put(c, s[0]));
     // past COVER_MS after the floor, the replay's own reach stops above it: no need to carry it
     long floor = floorMs > 0 && cursorMs - floorMs < StreamCursor.COVER_MS ? floorMs : 0;
-    String id = new StreamCursor(cursorMs, Math.min(floor, cursorMs), listed).encode();
+    String id = new StreamCursor(cursorMs, floor, listed).encode();
     return ("id: " + id + "\n\n").getBytes(StandardCharsets.US_ASCII);
   }
 
