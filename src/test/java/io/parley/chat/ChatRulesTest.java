@@ -30,7 +30,8 @@ class ChatRulesTest {
   private final ConversationService conversations =
       new ConversationService(null, null, null, null, null, 10, Clock.systemUTC());
   private final MessageService messages =
-      new MessageService(null, conversations, null, null, null, null, null, Clock.systemUTC());
+      new MessageService(
+          null, conversations, null, null, null, null, null, Clock.systemUTC(), null);
 
   @Test
   void clientIdMustBePresentShortAndPrintable() {
