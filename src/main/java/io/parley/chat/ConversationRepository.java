@@ -2,7 +2,6 @@ package io.parley.chat;
 
 import io.parley.bus.Ids;
 import io.parley.chat.Conversation.Removal;
-import io.parley.mongo.BlockingMongo;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
@@ -56,12 +55,9 @@ final class ConversationRepository {
       List.of(new MongoSupport.RetiredIndex(COLLECTION, "members_1_archivedBy_1"));
 
   private final MongoClient mongo;
-  private final BlockingMongo blocking;
 
-  /** {@code blocking} serves the send path's calls ({@link MessageService#send}). */
-  ConversationRepository(MongoClient mongo, BlockingMongo blocking) {
+  ConversationRepository(MongoClient mongo) {
     this.mongo = mongo;
-    this.blocking = blocking;
   }
 
   /** Stores a new conversation; false when its direct-pair key is taken (created concurrently). */
@@ -216,37 +212,40 @@ final class ConversationRepository {
   /**
    * What a send needs of a conversation the sender belongs to: its members (the event's recipients)
    * and {@code lastSeq}, the highest seq stored (a hint: the messages' unique index decides). Null
-   * when the sender is not a member (or the id is not one). Blocks: inside {@link
-   * BlockingMongo#run}.
+   * when the sender is not a member (or the id is not one).
    */
-  Conversation findForSend(String conversationId, String senderId) {
+  Future<Conversation> findForSend(String conversationId, String senderId) {
     if (!Ids.valid(conversationId)) {
-      return null;
+      return Future.succeededFuture(null);
     }
-    return fromDocument(
-        blocking.findOne(
+    return mongo
+        .findOne(
             COLLECTION,
             member(conversationId, senderId),
-            new JsonObject().put("members", 1).put("lastSeq", 1)));
+            new JsonObject().put("members", 1).put("lastSeq", 1))
+        .map(ConversationRepository::fromDocument);
   }
 
   /**
    * After a message is stored: {@code lastSeq} and the activity time move up to it, and the sender
    * has read (and received) up to their message. {@code $max}: sends finishing out of order never
-   * move anything back. Blocks: inside {@link BlockingMongo#run}.
+   * move anything back.
    */
-  void recordSent(String conversationId, String senderId, long seq, Instant at) {
-    blocking.updateOne(
-        COLLECTION,
-        new JsonObject().put("_id", conversationId),
-        new JsonObject()
-            .put(
-                "$max",
-                new JsonObject()
-                    .put("lastSeq", seq)
-                    .put("lastMessageAt", MongoSupport.date(at))
-                    .put("readMarkers." + senderId, seq)
-                    .put("deliveredMarkers." + senderId, seq)));
+  Future<Void> recordSent(String conversationId, String senderId, long seq, Instant at) {
+    JsonObject date = MongoSupport.date(at);
+    return mongo
+        .updateCollection(
+            COLLECTION,
+            new JsonObject().put("_id", conversationId),
+            new JsonObject()
+                .put(
+                    "$max",
+                    new JsonObject()
+                        .put("lastSeq", seq)
+                        .put("lastMessageAt", date)
+                        .put("readMarkers." + senderId, seq)
+                        .put("deliveredMarkers." + senderId, seq)))
+        .mapEmpty();
   }
 
   /**

@@ -2,7 +2,6 @@ package io.parley.chat;
 
 import io.parley.bus.Ids;
 import io.parley.chat.Message.Edit;
-import io.parley.mongo.BlockingMongo;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
 import io.vertx.core.Future;
@@ -56,26 +55,18 @@ final class MessageRepository {
   /** Reads that serve clients never load the edit history. */
   private static final JsonObject WITHOUT_EDITS = new JsonObject().put("edits", 0);
 
-  /** The newest message first, its seq only: {@link #lastSeq}. */
-  private static final JsonObject BY_SEQ_DESCENDING = new JsonObject().put("seq", -1);
-
-  private static final JsonObject SEQ_ONLY = new JsonObject().put("seq", 1);
-
   private final MongoClient mongo;
-  private final BlockingMongo blocking;
 
-  /** {@code blocking} serves the send path's calls ({@link MessageService#send}). */
-  MessageRepository(MongoClient mongo, BlockingMongo blocking) {
+  MessageRepository(MongoClient mongo) {
     this.mongo = mongo;
-    this.blocking = blocking;
   }
 
   /**
    * Stores a new message; false when one of the unique indexes refused it (its seq is taken, or its
-   * sender already used its clientId). Blocks: inside {@link BlockingMongo#run}.
+   * sender already used its clientId).
    */
-  boolean insert(Message m) {
-    return blocking.insertUnique(COLLECTION, document(m));
+  Future<Boolean> insert(Message m) {
+    return MongoSupport.insertUnique(mongo, COLLECTION, document(m));
   }
 
   /** A new message with a new id, sent at {@code at}; {@code text} null when it has none. */
@@ -204,16 +195,13 @@ final class MessageRepository {
     return out;
   }
 
-  /**
-   * The sender's message sent with {@code clientId}, or null. Blocks: inside {@link
-   * BlockingMongo#run}.
-   */
-  Message findByClientId(String senderId, String clientId) {
-    return fromDocument(
-        blocking.findOne(
+  Future<Message> findByClientId(String senderId, String clientId) {
+    return mongo
+        .findOne(
             COLLECTION,
             new JsonObject().put("senderId", senderId).put("clientId", clientId),
-            WITHOUT_EDITS));
+            WITHOUT_EDITS)
+        .map(MessageRepository::fromDocument);
   }
 
   Future<Message> findById(String id) {
@@ -258,18 +246,11 @@ final class MessageRepository {
         .findWithOptions(
             COLLECTION,
             inConversation(conversationId),
-            new FindOptions().setSort(BY_SEQ_DESCENDING).setLimit(1).setFields(SEQ_ONLY))
-        .map(MessageRepository::seqOfFirst);
-  }
-
-  /** The same, blocking: inside {@link BlockingMongo#run}. */
-  long lastSeqNow(String conversationId) {
-    return seqOfFirst(
-        blocking.find(COLLECTION, inConversation(conversationId), BY_SEQ_DESCENDING, 1, SEQ_ONLY));
-  }
-
-  private static long seqOfFirst(List<JsonObject> docs) {
-    return docs.isEmpty() ? 0L : docs.get(0).getLong("seq", 0L);
+            new FindOptions()
+                .setSort(new JsonObject().put("seq", -1))
+                .setLimit(1)
+                .setFields(new JsonObject().put("seq", 1)))
+        .map(l -> l.isEmpty() ? 0L : l.get(0).getLong("seq", 0L));
   }
 
   /** The message with the highest seq at or below {@code seq}. */

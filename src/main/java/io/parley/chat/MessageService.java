@@ -12,10 +12,10 @@ import io.parley.bus.Failure;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
 import io.parley.metrics.ParleyMetrics;
-import io.parley.mongo.BlockingMongo;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimiter.Limit;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +25,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +57,8 @@ final class MessageService {
   private final RateLimiter limiter;
   private final Limit typing = new Limit("typing", 10, Duration.ofSeconds(10));
   private final Clock clock;
-  private final BlockingMongo db;
 
-  /** The highest seq this verticle stored or saw stored, per conversation; guarded by itself. */
+  /** The highest seq this verticle stored or saw stored, per conversation; event-loop confined. */
   private final Map<String, Long> seqs =
       new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -67,8 +67,8 @@ final class MessageService {
         }
       };
 
-  /** Inserts into one conversation take turns: the lock of its stripe (by the id's hash). */
-  private final ReentrantLock[] turns = new ReentrantLock[64];
+  /** The last insert started per conversation, which the next one waits for. */
+  private final Map<String, Future<Void>> turns = new HashMap<>();
 
   MessageService(
       Vertx vertx,
@@ -78,8 +78,7 @@ final class MessageService {
       Attachments attachments,
       EventPublisher events,
       RateLimiter limiter,
-      Clock clock,
-      BlockingMongo db) {
+      Clock clock) {
     this.vertx = vertx;
     this.conversationService = conversationService;
     this.conversations = conversations;
@@ -88,10 +87,6 @@ final class MessageService {
     this.events = events;
     this.limiter = limiter;
     this.clock = clock;
-    this.db = db;
-    for (int i = 0; i < turns.length; i++) {
-      turns[i] = new ReentrantLock();
-    }
   }
 
   // --- send ---------------------------------------------------------------------------------
@@ -109,13 +104,8 @@ final class MessageService {
    *       the answer (200), or a 409 when the clientId now names other content. No claim, no wait.
    * </ul>
    *
-   * The three calls run in a row on one worker thread ({@link BlockingMongo}): one hand-off there
-   * and one back, instead of two or three per call with the asynchronous client. A send with
-   * attachments has them checked by the uploads verticle between the membership check and the
-   * insert (a refused one stores nothing), so it hands off twice. Within one verticle, inserts into
-   * one conversation take turns (the rest of the send runs alongside), so they do not collide with
-   * each other. The members are told once the worker is done: after the activity is recorded, so a
-   * client that sees the event also finds the conversation's {@code lastSeq} at or past it.
+   * Within one verticle, inserts into one conversation take turns (the others of the conversation
+   * wait only for the insert, not the whole send), so they do not collide with each other.
    */
   Future<JsonObject> send(SendMessage s) {
     String sender = s.caller().userId();
@@ -135,146 +125,123 @@ final class MessageService {
           Failure.BAD_REQUEST, "empty_message", "A message needs text or attachments");
     }
     String hash = contentHash(s.conversationId(), text, s.attachmentIds());
-    if (s.attachmentIds().isEmpty()) {
-      return db.run(() -> store(s, clientId, text, hash, new JsonArray(), member(s, sender)))
-          .compose(this::told);
-    }
-    return db.run(() -> member(s, sender))
+    return conversations
+        .findForSend(s.conversationId(), sender)
         .compose(
-            conv ->
-                attachments
-                    .resolve(s)
-                    .compose(att -> db.run(() -> store(s, clientId, text, hash, att, conv))))
-        .compose(this::told);
-  }
-
-  /** The conversation as a send needs it; 404 when the sender is not a member. Blocks. */
-  private Conversation member(SendMessage s, String sender) {
-    Conversation conv = conversations.findForSend(s.conversationId(), sender);
-    if (conv == null) {
-      throw ConversationService.notFound();
-    }
-    return conv;
+            conv -> {
+              if (conv == null) {
+                return Future.failedFuture(ConversationService.notFound());
+              }
+              // attachments are checked before the insert: a refused one stores nothing
+              return attachments
+                  .resolve(s)
+                  .compose(
+                      att ->
+                          inTurn(
+                              s.conversationId(),
+                              () -> insert(s, clientId, text, hash, att, conv, 0)))
+                  .compose(
+                      stored ->
+                          stored.created()
+                              ? published(stored.message(), conv, sender)
+                                  .map(
+                                      v ->
+                                          new JsonObject()
+                                              .put("message", Views.message(stored.message()))
+                                              .put("created", true))
+                              : repeat(
+                                  stored.message(),
+                                  conv,
+                                  s.conversationId(),
+                                  hash,
+                                  text,
+                                  s.attachmentIds()));
+            });
   }
 
   /** The stored message, and whether this call stored it (false: a retry found the first one). */
   private record Stored(Message message, boolean created) {}
 
-  /**
-   * What a send's worker hands back: the reply; the message to tell the members about (null when
-   * there is nothing to tell) and who they are; and why recording the activity failed, if it did.
-   */
-  private record Outcome(
-      JsonObject reply, Message toTell, List<String> members, RuntimeException recordFailure) {}
-
-  /** Stores the message (or finds the first attempt's) and records the activity. Blocks. */
-  private Outcome store(
+  private Future<Stored> insert(
       SendMessage s,
       String clientId,
       String text,
       String hash,
       JsonArray attachments,
-      Conversation conv) {
-    Stored stored = insert(s, clientId, text, hash, attachments, conv);
-    Message m = stored.message();
-    if (!stored.created()) {
-      return repeat(m, conv, s.conversationId(), hash, text, s.attachmentIds());
-    }
-    return recorded(
-        m, conv, new JsonObject().put("message", Views.message(m)).put("created", true));
-  }
-
-  /**
-   * Takes the next seq and inserts, in turn with this verticle's other inserts into the
-   * conversation. Blocks.
-   */
-  private Stored insert(
-      SendMessage s,
-      String clientId,
-      String text,
-      String hash,
-      JsonArray attachments,
-      Conversation conv) {
+      Conversation conv,
+      int attempt) {
     String sender = s.caller().userId();
     String conversationId = s.conversationId();
-    ReentrantLock turn = turns[Math.floorMod(conversationId.hashCode(), turns.length)];
-    turn.lock();
-    try {
-      for (int attempt = 0; ; attempt++) {
-        long seq = Math.max(conv.lastSeq(), seqHint(conversationId)) + 1;
-        Message m =
-            MessageRepository.newMessage(
-                conversationId,
-                seq,
-                sender,
-                clientId,
-                text.isEmpty() ? null : text,
-                attachments,
-                hash,
-                clock.instant());
-        if (messages.insert(m)) {
-          seqHint(conversationId, seq);
-          return new Stored(m, true);
-        }
-        // a unique index refused it: a retry of this send, or another writer took the seq
-        Message existing = messages.findByClientId(sender, clientId);
-        if (existing != null) {
-          return new Stored(existing, false);
-        }
-        if (attempt >= MAX_SEQ_ATTEMPTS) {
-          throw busy();
-        }
-        // another writer stored this seq: continue after the highest one stored
-        seqHint(conversationId, messages.lastSeqNow(conversationId));
-      }
-    } finally {
-      turn.unlock();
-    }
+    long seq = Math.max(conv.lastSeq(), seqs.getOrDefault(conversationId, 0L)) + 1;
+    Message m =
+        MessageRepository.newMessage(
+            conversationId,
+            seq,
+            sender,
+            clientId,
+            text.isEmpty() ? null : text,
+            attachments,
+            hash,
+            clock.instant());
+    return messages
+        .insert(m)
+        .compose(
+            stored -> {
+              if (stored) {
+                seqs.put(conversationId, seq);
+                return Future.succeededFuture(new Stored(m, true));
+              }
+              // a unique index refused it: a retry of this send, or another writer took the seq
+              return messages
+                  .findByClientId(sender, clientId)
+                  .compose(
+                      existing -> {
+                        if (existing != null) {
+                          return Future.succeededFuture(new Stored(existing, false));
+                        }
+                        if (attempt >= MAX_SEQ_ATTEMPTS) {
+                          return Future.failedFuture(busy());
+                        }
+                        // another writer stored this seq: continue after the highest one stored
+                        return messages
+                            .lastSeq(conversationId)
+                            .compose(
+                                latest -> {
+                                  seqs.put(conversationId, latest);
+                                  return insert(
+                                      s, clientId, text, hash, attachments, conv, attempt + 1);
+                                });
+                      });
+            });
   }
 
   /**
-   * Records the conversation's activity for a stored message (its {@code lastSeq}, activity time,
-   * the sender's markers); a failure is handed back, not thrown: the message is committed and its
-   * members are told either way. Blocks.
+   * Tells the members (right after the commit, so that live delivery does not wait for the next
+   * round trip), then records the conversation's activity before the sender gets the answer.
    */
-  private Outcome recorded(Message message, Conversation conv, JsonObject reply) {
-    try {
-      conversations.recordSent(
-          message.conversationId(), message.senderId(), message.seq(), message.createdAt());
-      return new Outcome(reply, message, conv.members(), null);
-    } catch (RuntimeException e) {
-      return new Outcome(reply, message, conv.members(), e);
-    }
-  }
-
-  /**
-   * Back on the event loop: tells the members about a stored message, then answers (or fails when
-   * its activity could not be recorded: the client retries, and the retry finishes the job).
-   */
-  private Future<JsonObject> told(Outcome o) {
-    Message m = o.toTell();
-    if (m != null) {
-      events.messageCreated(o.members(), Views.message(m), m.createdAt());
-      ParleyMetrics.of(vertx).messageStored();
-      attachments.sent(m);
-    }
-    if (o.recordFailure() != null) {
-      LOG.warn(
-          "seq {} of conversation {} is stored; recording the activity failed: {}",
-          m.seq(),
-          m.conversationId(),
-          o.recordFailure().getMessage());
-      return Future.failedFuture(o.recordFailure());
-    }
-    return Future.succeededFuture(o.reply());
+  private Future<Void> published(Message message, Conversation conv, String sender) {
+    long seq = message.seq();
+    Instant at = message.createdAt();
+    events.messageCreated(conv.members(), Views.message(message), at);
+    ParleyMetrics.of(vertx).messageStored();
+    attachments.sent(message);
+    return conversations
+        .recordSent(message.conversationId(), sender, seq, at)
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "seq {} of conversation {} is stored; recording the activity failed: {}",
+                    seq,
+                    message.conversationId(),
+                    err.getMessage()));
   }
 
   /**
    * The same send again: the original message, or 409 if the clientId now names other content. If
    * the first attempt stored the message but did not get to record it (the conversation's lastSeq
-   * is behind it), this one finishes the job, event included (hubs drop the repeat). Blocks.
+   * is behind it), this one finishes the job, event included (hubs drop the repeat).
    */
-  private Outcome repeat(
+  private Future<JsonObject> repeat(
       Message existing,
       Conversation conv,
       String conversationId,
@@ -283,27 +250,40 @@ final class MessageService {
       List<String> ids) {
     if (!conversationId.equals(existing.conversationId())
         || !sameContent(existing.contentHash(), hash, conversationId, text, ids)) {
-      throw clientIdReused(existing.id());
+      return Future.failedFuture(clientIdReused(existing.id()));
     }
     JsonObject reply =
         new JsonObject().put("message", Views.message(existing)).put("created", false);
     if (existing.seq() <= conv.lastSeq()) {
-      return new Outcome(reply, null, List.of(), null);
+      return Future.succeededFuture(reply);
     }
-    return recorded(existing, conv, reply);
+    return published(existing, conv, existing.senderId()).map(reply);
   }
 
-  /** The highest seq this verticle stored or saw stored in the conversation (0: none known). */
-  private long seqHint(String conversationId) {
-    synchronized (seqs) {
-      return seqs.getOrDefault(conversationId, 0L);
-    }
-  }
-
-  private void seqHint(String conversationId, long seq) {
-    synchronized (seqs) {
-      seqs.put(conversationId, seq);
-    }
+  /**
+   * Runs {@code insert} after the inserts into the same conversation that this verticle started
+   * before it (they would only collide on the same seq otherwise).
+   */
+  private <T> Future<T> inTurn(String conversationId, Supplier<Future<T>> insert) {
+    Future<Void> before = turns.getOrDefault(conversationId, Future.succeededFuture());
+    Promise<Void> mine = Promise.promise();
+    turns.put(conversationId, mine.future());
+    return before.transform(
+        ignored -> {
+          Future<T> f;
+          try {
+            f = insert.get();
+          } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+          }
+          return f.onComplete(
+              ar -> {
+                mine.complete();
+                if (turns.get(conversationId) == mine.future()) {
+                  turns.remove(conversationId);
+                }
+              });
+        });
   }
 
   private static ApiException textTooLong() {
@@ -500,8 +480,8 @@ final class MessageService {
   /**
    * How far a receipt may go: {@code upToSeq}, but never past the highest message stored. The
    * conversation's {@code lastSeq} is enough when it is ahead; when it is behind, the message may
-   * be stored without its activity recorded yet (a send between its insert and {@code recordSent},
-   * or one whose {@code recordSent} failed), so the messages say.
+   * be stored without its activity recorded yet (members get its event right after the commit,
+   * before {@code recordSent}), so the messages say.
    */
   private Future<Long> storedUpTo(Conversation c, long upToSeq) {
     if (upToSeq <= c.lastSeq()) {

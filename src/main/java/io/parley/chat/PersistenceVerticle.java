@@ -20,7 +20,6 @@ import io.parley.bus.ChatApi.SendMessage;
 import io.parley.bus.ChatApi.UpdateConversation;
 import io.parley.bus.UploadsApi.AttachmentAccess;
 import io.parley.bus.UploadsApi.UploadIds;
-import io.parley.mongo.BlockingMongo;
 import io.parley.mongo.DatabaseVerticle;
 import io.parley.mongo.MongoSupport;
 import io.parley.mongo.MongoSupport.Index;
@@ -31,28 +30,16 @@ import java.util.List;
 
 /** Owns MongoDB's conversations and messages; publishes an event after each committed write. */
 public final class PersistenceVerticle extends DatabaseVerticle {
-  /** The send path's database calls ({@link MessageService#send}). */
-  private BlockingMongo blocking;
-
   public PersistenceVerticle(NodeContext ctx) {
     super(ctx);
-  }
-
-  @Override
-  protected void release() {
-    if (blocking != null) {
-      blocking.release();
-      blocking = null;
-    }
   }
 
   @Override
   protected Future<?> serve(MongoClient mongo) {
     // MongoDB keeps milliseconds: replies made from the clock match what is read back later
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
-    blocking = BlockingMongo.acquire(vertx, ctx);
-    ConversationRepository conversations = new ConversationRepository(mongo, blocking);
-    MessageRepository messages = new MessageRepository(mongo, blocking);
+    ConversationRepository conversations = new ConversationRepository(mongo);
+    MessageRepository messages = new MessageRepository(mongo);
     EventPublisher events = new EventPublisher(vertx, ctx.relay());
     BusClient bus = ctx.busClient(vertx);
     ReplayService replay = new ReplayService(conversations, messages);
@@ -74,8 +61,7 @@ public final class PersistenceVerticle extends DatabaseVerticle {
             new Attachments(bus),
             events,
             ctx.rateLimiter(),
-            clock,
-            blocking);
+            clock);
 
     BusService.Registrations served = BusService.registrations(vertx);
     served.serve(Addresses.PERSISTENCE_HEALTH, req -> databaseHealth());

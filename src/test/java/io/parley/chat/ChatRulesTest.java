@@ -30,8 +30,7 @@ class ChatRulesTest {
   private final ConversationService conversations =
       new ConversationService(null, null, null, null, null, 10, Clock.systemUTC());
   private final MessageService messages =
-      new MessageService(
-          null, conversations, null, null, null, null, null, Clock.systemUTC(), null);
+      new MessageService(null, conversations, null, null, null, null, null, Clock.systemUTC());
 
   @Test
   void clientIdMustBePresentShortAndPrintable() {
