@@ -41,6 +41,12 @@ abstract class Target {
   /** Fixtures set up on this instance (its database), by layout. */
   final Map<String, Fixture> fixtures = new HashMap<>();
   Path home;
+  /**
+   * The database process's collector flags (Bench's {@code --db-gc}): MongoDB itself has no
+   * collector to pause, so the stand-in's pauses are kept short.
+   */
+  static volatile List<String> databaseGc = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10");
+
   /** Where the target's {@link MemoryMongo} reports its command counts; -1 without one. */
   int dbCountsPort = -1;
 
@@ -200,7 +206,8 @@ abstract class Target {
    * MemoryMongo}) in its own JVM on the server core, counted as infrastructure.
    */
   void startMemoryMongo(String cpus, Path benchJar, int port, Path home) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms1g", "-Xmx6g", "-XX:+UseG1GC"));
+    List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms1g", "-Xmx6g"));
+    cmd.addAll(databaseGc);
     cmd.addAll(List.of(Bench.QUIET_JVM.split(" ")));
     cmd.addAll(List.of("-cp", benchJar.toAbsolutePath().toString(), "io.parley.bench.MemoryMongo", "" + port));
     Proc db = Proc.start(name + "-db", cpus, cmd, Map.of(), home);
