@@ -62,14 +62,8 @@ public final class Bench {
     Path baselineJar;
     /** Extra JVM flags for the parley-base targets only: the same build with other flags. */
     String baselineJvm = "";
-    /**
-     * The garbage collector of the benchmarks' database process: {@code g1-short} (default: G1 with
-     * a 10-ms pause goal), {@code g1} (G1's defaults, the runs before 2026-12-08 (b): young pauses
-     * of 50–260 ms on the shared core every 10–20 s stalled both stacks' database calls, the p99
-     * of one window in three) or {@code zgc} (no pauses, but on JDK 17 every cycle marks the whole
-     * stored data: three times the database's CPU at 200 msgs/s).
-     */
-    String dbGc = "g1-short";
+    /** The benchmarks' database process's collector ({@link DatabaseGc}). */
+    DatabaseGc dbGc = DatabaseGc.G1_SHORT;
     Path benchJar;
     Path nodePeer = Path.of("bench/node-peer");
     String serverCpus = "1";
@@ -148,12 +142,7 @@ public final class Bench {
       baseJvm.addAll(List.of(o.baselineJvm.trim().split("\\s+")));
     }
     Path db = o.embeddedDb ? null : o.benchJar;
-    Target.databaseGc =
-        switch (o.dbGc) {
-          case "g1" -> List.of("-XX:+UseG1GC");
-          case "zgc" -> List.of("-XX:+UseZGC");
-          default -> List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10");
-        };
+    Target.databaseGc = o.dbGc;
     String cpus = o.serverCpus;
     Map<String, Supplier<Target>> all = new LinkedHashMap<>();
     all.put("parley-1", () -> new ParleyTarget("parley-1", ParleyTarget.Mode.ONE, 1, o.parleyJar, cpus, 7100, jvm, http, db));
@@ -250,12 +239,7 @@ public final class Bench {
         case "--parley-jar" -> o.parleyJar = Path.of(args[++i]);
         case "--baseline-jar" -> o.baselineJar = Path.of(args[++i]);
         case "--baseline-jvm" -> o.baselineJvm = args[++i];
-        case "--db-gc" -> {
-          o.dbGc = args[++i];
-          if (!List.of("g1-short", "g1", "zgc").contains(o.dbGc)) {
-            throw new IllegalArgumentException("--db-gc takes g1-short, g1 or zgc");
-          }
-        }
+        case "--db-gc" -> o.dbGc = DatabaseGc.named(args[++i]);
         case "--bench-jar" -> o.benchJar = Path.of(args[++i]);
         case "--node-peer" -> o.nodePeer = Path.of(args[++i]);
         case "--server-cpus" -> o.serverCpus = args[++i];

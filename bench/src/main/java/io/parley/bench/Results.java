@@ -217,7 +217,7 @@ final class Results {
     o.sendConnections = op.getInteger("sendConnections", 0);
     o.serverJvm = op.getString("serverJvm", "");
     o.baselineJvm = op.getString("baselineJvm", "");
-    o.dbGc = op.getString("dbGc", "g1");
+    o.dbGc = DatabaseGc.named(op.getString("dbGc", DatabaseGc.G1.name));
     o.acceptEncoding = op.getString("acceptEncoding");
     Results r = new Results(o, all.getJsonObject("machine"));
     r.started = all.getString("started");
@@ -298,7 +298,7 @@ final class Results {
         .put("acceptEncoding", o.acceptEncoding)
         .put("serverJvm", o.serverJvm)
         .put("baselineJvm", o.baselineJvm)
-        .put("dbGc", o.dbGc)
+        .put("dbGc", o.dbGc.name)
         .put("coldS", o.coldS)
         .put("coldRate", o.coldRate)
         .put("seriesS", o.seriesS)
@@ -335,11 +335,8 @@ final class Results {
                 + "backend) inside the first node's process."
             : "Parley and the Mongoose peer store in the same database server: mongo-java-server with its in-memory backend in a "
                 + "separate process on the server core (counted under *all processes*, not *servers only*), "
-                + switch (o.dbGc) {
-                  case "g1" -> "collected by G1 with its defaults (pauses of 50–260 ms stall both stacks' database calls now and then); its ";
-                  case "zgc" -> "collected by ZGC (no pauses, but several times the CPU at high rates); its ";
-                  default -> "collected by G1 with a 10-ms pause goal; its ";
-                }
+                + o.dbGc.description
+                + "; its "
                 + "indexes answer the queries MongoDB's would (Parley's `SecondaryIndex`; stock mongo-java-server "
                 + "scans instead), but it is not MongoDB: database figures compare the two stacks, they do not "
                 + "predict MongoDB's."));

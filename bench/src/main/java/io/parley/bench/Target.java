@@ -42,10 +42,10 @@ abstract class Target {
   final Map<String, Fixture> fixtures = new HashMap<>();
   Path home;
   /**
-   * The database process's collector flags (Bench's {@code --db-gc}): MongoDB itself has no
+   * The database process's collector (Bench's {@code --db-gc}): MongoDB itself has no
    * collector to pause, so the stand-in's pauses are kept short.
    */
-  static volatile List<String> databaseGc = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10");
+  static volatile DatabaseGc databaseGc = DatabaseGc.G1_SHORT;
 
   /** Where the target's {@link MemoryMongo} reports its command counts; -1 without one. */
   int dbCountsPort = -1;
@@ -207,7 +207,7 @@ abstract class Target {
    */
   void startMemoryMongo(String cpus, Path benchJar, int port, Path home) throws Exception {
     List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms1g", "-Xmx6g"));
-    cmd.addAll(databaseGc);
+    cmd.addAll(databaseGc.flags);
     cmd.addAll(List.of(Bench.QUIET_JVM.split(" ")));
     cmd.addAll(List.of("-cp", benchJar.toAbsolutePath().toString(), "io.parley.bench.MemoryMongo", "" + port));
     Proc db = Proc.start(name + "-db", cpus, cmd, Map.of(), home);
