@@ -220,6 +220,8 @@ class StreamGapIT extends SingleNodeSuite {
       assertThat(before.await(e -> e.data().contains(busyText), WAIT)).isNotNull();
       String cursor = before.lastEventId();
       before.close();
+      // wall-clock time the node's resume window is measured in (no condition to await): over the
+      // rounds the burst ages from inside the window to its edge
       Thread.sleep(2_000);
       SseClient now = stream(bob, cursor);
       s = now;
